@@ -1,0 +1,28 @@
+"""People, roles, sign-in and the access rules every other room relies on."""
+
+from flask import Flask
+
+from servicedesk.extensions import db, login_manager
+
+
+def init_auth(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from servicedesk.auth.cli import users_cli
+    from servicedesk.auth.models import User
+    from servicedesk.auth.views import bp
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+    app.register_blueprint(bp)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,99 @@
+"""Settings, read from the environment with safe development defaults.
+
+Every setting an operator may change is listed in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the application cannot start with the settings it was given."""
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, not {value!r}") from exc
+
+
+def instance_path() -> Path:
+    """The folder holding the SQLite database, the generated secret key and uploads."""
+    return Path(os.environ.get("INSTANCE_PATH") or PROJECT_ROOT / "instance").resolve()
+
+
+def _secret_key(env: str, folder: Path) -> str:
+    """``SECRET_KEY`` from the environment; in development, generated once into ``instance/``."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if env == "production":
+        raise ConfigurationError("SECRET_KEY must be set when APP_ENV=production")
+    key_file = folder / "secret_key"
+    if not key_file.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config() -> dict:
+    """Build the Flask configuration mapping from the process environment."""
+    env = os.environ.get("APP_ENV", "development").strip().lower()
+    if env not in {"development", "production", "testing"}:
+        raise ConfigurationError(f"APP_ENV must be development, production or testing, not {env!r}")
+    folder = instance_path()
+    attachment_mb = _int("ATTACHMENT_MAX_MB", 20)
+    attachment_count = _int("ATTACHMENT_MAX_COUNT", 5)
+    return {
+        "APP_ENV": env,
+        "SECRET_KEY": _secret_key(env, folder),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{folder / 'servicedesk.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "PORT": _int("PORT", 5000),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env == "production"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", env == "production"),
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "UPLOAD_FOLDER": str(Path(os.environ.get("UPLOAD_FOLDER") or folder / "uploads").resolve()),
+        "ATTACHMENT_MAX_BYTES": attachment_mb * 1024 * 1024,
+        "ATTACHMENT_MAX_COUNT": attachment_count,
+        # Whole requests may carry every attachment plus the form; anything larger is refused
+        # early with a readable page instead of being read into memory.
+        "MAX_CONTENT_LENGTH": attachment_count * attachment_mb * 1024 * 1024 + 1024 * 1024,
+        "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
+        "WORKING_HOURS": os.environ.get("WORKING_HOURS", "09:00-12:00,13:30-17:30"),
+        "AUTO_CLOSE_WORKING_DAYS": _int("AUTO_CLOSE_WORKING_DAYS", 5),
+        "MAX_EXTENSION_WORKING_DAYS": _int("MAX_EXTENSION_WORKING_DAYS", 15),
+        "TICKETS_PER_PAGE": _int("TICKETS_PER_PAGE", 20),
+        "DUE_SOON_WORKING_HOURS": _int("DUE_SOON_WORKING_HOURS", 4),
+        "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "greenchannel"),
+        "BABEL_DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE", "zh_CN"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
+        "LANGUAGES": ["zh_CN", "en"],
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "BOOTSTRAP_BOOTSWATCH_THEME": None,
+        "INSTANCE_PATH": str(folder),
+    }

@@ -1,0 +1,15 @@
+"""Imports every model module so SQLAlchemy and Alembic see the whole schema."""
+
+from servicedesk.auth.models import Role, User, UserRole  # noqa: F401
+from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject  # noqa: F401
+from servicedesk.sla.models import CalendarDay, CalendarYear, SlaPolicy  # noqa: F401
+from servicedesk.taskforces.models import TaskForce, TaskForceMember  # noqa: F401
+from servicedesk.tickets.models import (  # noqa: F401
+    Attachment,
+    Category,
+    ExtensionRequest,
+    ReferenceSequence,
+    SiteVisit,
+    Ticket,
+    TicketEvent,
+)
