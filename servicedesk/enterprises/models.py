@@ -13,7 +13,7 @@ from servicedesk.extensions import db
 
 
 class IndustryChain(db.Model):
-    """An industry chain and its "five ones": chain leader, chief scientist, task force, policies."""
+    """An industry chain and its "five ones": leader, chief scientist, task force, policies."""
 
     __tablename__ = "industry_chain"
 
