@@ -10,6 +10,7 @@ import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from servicedesk import create_app
@@ -19,6 +20,15 @@ from servicedesk.extensions import db
 PASSWORD = "correct-horse-9"
 _counter = itertools.count(1)
 _schema_ready: set[str] = set()
+
+
+class IsolatedClient(FlaskClient):
+    """Runs every request in its own app context, as a real server does: fresh ``g`` (so the
+    signed-in user is not remembered from another client) and its own database session."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -33,7 +43,10 @@ def app(tmp_path, monkeypatch):
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "WTF_CSRF_ENABLED": False,
+        # Assertions read English; tests/test_i18n.py checks the Chinese pages.
+        "BABEL_DEFAULT_LOCALE": "en",
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         if database_url.startswith("sqlite") or database_url not in _schema_ready:
             db.drop_all()

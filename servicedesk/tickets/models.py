@@ -104,6 +104,9 @@ class Ticket(db.Model):
     sign_due_at: Mapped[datetime | None]
     first_contact_due_at: Mapped[datetime | None]
     resolve_due_at: Mapped[datetime | None]
+    #: The earliest deadline still to be met (None while paused or closed); queues sort on it
+    #: and reminders look it up. Kept current by :func:`servicedesk.tickets.deadlines.next_due`.
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
     #: Set while the clock is paused (waiting for the enterprise).
     paused_at: Mapped[datetime | None]
     extension_working_days: Mapped[int] = mapped_column(default=0)

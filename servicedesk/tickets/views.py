@@ -1,24 +1,241 @@
-"""Ticket pages (in progress)."""
+"""Ticket pages: filing, the enterprise's list, the staff queues, the ticket itself, actions."""
 
-from flask import Blueprint
-from flask_login import login_required
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from servicedesk.auth.access import roles_required
+from servicedesk.auth.models import Role
+from servicedesk.clock import utcnow
+from servicedesk.enterprises.models import IndustryChain, KeyProject
+from servicedesk.extensions import db
+from servicedesk.tickets import queries, services
+from servicedesk.tickets.access import can_view, relations_of, sees_internal
+from servicedesk.tickets.actions import ACTIONS, build_form
+from servicedesk.tickets.attachments import discard_stored, send_attachment
+from servicedesk.tickets.forms import URGENCY_CHOICES, FileTicketForm
+from servicedesk.tickets.models import Attachment, Category, Ticket
+from servicedesk.tickets.rules import (
+    STATUS_LABELS,
+    IllegalAction,
+    Status,
+    allowed_actions,
+    next_status,
+)
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
 
-@bp.route("/queue")
-@login_required
-def queue():
-    return "queue"
+@bp.app_template_global()
+def status_label(status: str) -> str:
+    """The readable name of a ticket status, in the user's language."""
+    from servicedesk.tickets.rules import status_label as label
+
+    return label(status)
+
+
+@bp.app_context_processor
+def ticket_vocabulary() -> dict:
+    from servicedesk.tickets import labels
+
+    return {"EVENT_LABELS": labels.EVENT_LABELS, "RATING_LABELS": labels.RATING_LABELS,
+            "CHANNEL_LABELS": labels.CHANNEL_LABELS, "CHANGE_LABELS": labels.CHANGE_LABELS,
+            "KIND_LABELS": labels.KIND_LABELS, "label_of": labels.label}
+
+STAFF_ROLES = (Role.MEMBER, Role.LEAD, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN)
+
+
+def _visible_ticket_or_404(reference: str) -> Ticket:
+    ticket = queries.ticket_by_reference(reference)
+    if ticket is None or not can_view(current_user, ticket):
+        abort(404)
+    return ticket
+
+
+def _rollback_with_files() -> None:
+    """Undo the session and delete any attachment files written for it."""
+    stored = [obj for obj in db.session.new if isinstance(obj, Attachment)]
+    db.session.rollback()
+    discard_stored(stored)
+
+
+def _page_number() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+# --- the enterprise's side ----------------------------------------------------------------
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.ENTERPRISE_CONTACT)
+def new():
+    form = FileTicketForm()
+    form.category.choices = [(c.id, c.name) for c in db.session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.name))]
+    projects = db.session.scalars(select(KeyProject).where(
+        KeyProject.enterprise_id == current_user.enterprise_id).order_by(KeyProject.name)).all()
+    form.key_project.choices = [(0, _("— none —"))] + [(p.id, p.name) for p in projects]
+    if form.validate_on_submit():
+        project = db.session.get(KeyProject, form.key_project.data) if form.key_project.data \
+            else None
+        files = [s for s in (form.attachments.data or []) if getattr(s, "filename", "")]
+        try:
+            ticket = services.file_ticket(
+                current_user, category=db.session.get(Category, form.category.data),
+                urgency=form.urgency.data, title=form.title.data,
+                description=form.description.data, preferred_channel=form.preferred_channel.data,
+                key_project=project, files=files)
+            db.session.commit()
+        except IllegalAction as exc:
+            _rollback_with_files()
+            flash(exc.message, "danger")
+        else:
+            flash(_("Your ticket has been filed with reference number %(ref)s.",
+                    ref=ticket.reference), "success")
+            return redirect(url_for("tickets.detail", reference=ticket.reference))
+    return render_template("tickets/new.html", form=form)
 
 
 @bp.route("/mine")
-@login_required
+@roles_required(Role.ENTERPRISE_CONTACT)
 def my_tickets():
-    return "mine"
+    query = queries.enterprise_tickets(current_user)
+    status = request.args.get("status")
+    if status in {s.value for s in Status}:
+        query = query.where(Ticket.status == status)
+    page = db.paginate(query, page=_page_number(),
+                       per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
+    return render_template("tickets/mine.html", page=page, status=status,
+                           statuses=STATUS_LABELS, now=utcnow())
 
 
-@bp.route("/new")
+# --- the staff's side ---------------------------------------------------------------------
+
+def _filters_from_request() -> queries.TicketFilters:
+    def number(name: str) -> int | None:
+        value = request.args.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    status = request.args.get("status") or None
+    urgency = request.args.get("urgency") or None
+    return queries.TicketFilters(
+        status=status if status in {s.value for s in Status} else None,
+        category_id=number("category"), chain_id=number("chain"),
+        urgency=urgency if urgency in dict(URGENCY_CHOICES) else None,
+        enterprise_id=number("enterprise"),
+        text=(request.args.get("q") or "").strip()[:100] or None,
+    )
+
+
+@bp.route("/queue")
+@roles_required(*STAFF_ROLES)
+def queue():
+    from servicedesk.sla.calendar_store import load_calendar
+
+    tabs = queries.queues_for(current_user)
+    names = {q.name for q in tabs}
+    view = request.args.get("view") or queries.default_queue(current_user)
+    if view not in names:
+        view = tabs[0].name
+    now = utcnow()
+    soon = load_calendar().add_working_minutes(
+        now, current_app.config["DUE_SOON_WORKING_HOURS"] * 60)
+    filters = _filters_from_request()
+    query = queries.apply_filters(queries.queue_query(current_user, view, now, soon), filters)
+    page = db.paginate(query, page=_page_number(),
+                       per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
+    return render_template(
+        "tickets/queue.html", page=page, tabs=tabs, view=view, filters=filters, now=now,
+        statuses=STATUS_LABELS, urgencies=URGENCY_CHOICES,
+        categories=db.session.scalars(select(Category).order_by(Category.name)).all(),
+        chains=db.session.scalars(select(IndustryChain).order_by(IndustryChain.name)).all(),
+    )
+
+
+# --- one ticket ---------------------------------------------------------------------------
+
+def _render_detail(ticket: Ticket, failed: tuple[str, object] | None = None, status: int = 200):
+    relations = relations_of(current_user, ticket)
+    allowed = allowed_actions(ticket.status, relations)
+    forms = {}
+    for name, spec in ACTIONS.items():
+        if spec.action in allowed:
+            forms[name] = failed[1] if failed and failed[0] == name else build_form(name, ticket)
+    if "decide_extension" in forms or "request_extension" in forms:
+        from servicedesk.tickets.extension_requests import pending_extension
+
+        pending = pending_extension(ticket)
+        if pending is None:
+            forms.pop("decide_extension", None)
+        else:
+            forms.pop("request_extension", None)
+    else:
+        pending = None
+    internal = sees_internal(current_user, ticket)
+    events = [e for e in ticket.events if internal or e.public]
+    attachments = [a for a in ticket.attachments if internal or a.public]
+    return render_template("tickets/detail.html", ticket=ticket, forms=forms, actions=ACTIONS,
+                           events=events, attachments=attachments, internal=internal,
+                           pending_extension=pending, failed=failed[0] if failed else None,
+                           now=utcnow()), status
+
+
+@bp.route("/<reference>")
 @login_required
-def new():
-    return "new"
+def detail(reference: str):
+    return _render_detail(_visible_ticket_or_404(reference))
+
+
+@bp.route("/<reference>/act/<name>", methods=["POST"])
+@login_required
+def act(reference: str, name: str):
+    ticket = _visible_ticket_or_404(reference)
+    spec = ACTIONS.get(name)
+    if spec is None:
+        abort(404)
+    form = build_form(name, ticket, submitted=True)
+    try:  # a stale page first: that explains a refused action best
+        services.check_version(ticket, form.expected_version())
+        next_status(ticket.status, spec.action)
+        if spec.action not in allowed_actions(ticket.status, relations_of(current_user, ticket)):
+            raise IllegalAction(_("You may not do this on ticket %(ref)s.", ref=ticket.reference))
+    except IllegalAction as exc:
+        form.form_errors.append(exc.message)
+        flash(exc.message, "danger")
+        return _render_detail(ticket, failed=(name, form))
+    if not form.validate_on_submit():
+        return _render_detail(ticket, failed=(name, form))
+    try:
+        spec.perform(current_user, ticket, form)
+        db.session.commit()
+    except IllegalAction as exc:
+        _rollback_with_files()
+        form.form_errors.append(exc.message)
+        flash(exc.message, "danger")
+        return _render_detail(db.session.get(Ticket, ticket.id), failed=(name, form))
+    except StaleDataError:
+        _rollback_with_files()
+        message = str(services.ConcurrentUpdate(ticket))
+        form.form_errors.append(message)
+        flash(message, "danger")
+        return _render_detail(db.session.get(Ticket, ticket.id), failed=(name, form))
+    flash(str(spec.done), "success")
+    if can_view(current_user, ticket):
+        return redirect(url_for("tickets.detail", reference=ticket.reference))
+    return redirect(url_for("web.home"))
+
+
+@bp.route("/<reference>/attachments/<int:attachment_id>")
+@login_required
+def attachment(reference: str, attachment_id: int):
+    ticket = _visible_ticket_or_404(reference)
+    item = db.session.get(Attachment, attachment_id)
+    if item is None or item.ticket_id != ticket.id:
+        abort(404)
+    if not item.public and not sees_internal(current_user, ticket):
+        abort(404)
+    return send_attachment(item)

@@ -1,0 +1,98 @@
+"""The end of a ticket's life: the enterprise confirms and rates, reopens, or withdraws; resolved
+tickets nobody answers close by themselves."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from servicedesk.auth.models import User
+from servicedesk.clock import utcnow
+from servicedesk.extensions import db
+from servicedesk.sla import services as sla
+from servicedesk.tickets.models import EventKind, Rating, Ticket, TicketEvent
+from servicedesk.tickets.rules import Action, IllegalAction, Status
+from servicedesk.tickets.services import clean_text, perform, required_text
+
+
+def confirm(actor: User, ticket: Ticket, rating: str, comment: str | None = None, *,
+            expected_version: int | None = None) -> TicketEvent:
+    """The enterprise rates a resolved ticket (回访): satisfied closes it, unsatisfied reworks."""
+    try:
+        rating = Rating(rating)
+    except ValueError as exc:
+        raise IllegalAction(_("Please choose how satisfied you are.")) from exc
+    comment = clean_text(comment)
+    if rating is Rating.UNSATISFIED:
+        if not comment:
+            raise IllegalAction(_("Please tell us what is still wrong, so it can be reworked."))
+        return _rework(actor, ticket, EventKind.RATED, comment, expected_version,
+                       changes={"rating": [ticket.rating, rating.value]},
+                       rating=rating.value)
+    event = perform(actor, ticket, Action.CONFIRM, EventKind.CLOSED, body=comment,
+                 changes={"rating": [ticket.rating, rating.value]},
+                 expected_version=expected_version)
+    ticket.rating = rating.value
+    ticket.rating_comment = comment
+    ticket.closed_at = event.created_at
+    ticket.close_reason = "confirmed"
+    return event
+
+
+def reopen(actor: User, ticket: Ticket, reason: str, *,
+           expected_version: int | None = None) -> TicketEvent:
+    """The enterprise says a resolved ticket is not solved: back to the task force (重办)."""
+    reason = required_text(reason, _("Please tell us what is still wrong, so it can be reworked."))
+    return _rework(actor, ticket, EventKind.REOPENED, reason, expected_version)
+
+
+def _rework(actor: User, ticket: Ticket, kind: EventKind, reason: str,
+            expected_version: int | None, *, changes: dict | None = None,
+            rating: str | None = None) -> TicketEvent:
+    now = utcnow()
+    event = perform(actor, ticket, Action.REOPEN, kind, reason=reason, body=reason,
+                 changes=changes, expected_version=expected_version)
+    if rating is not None:
+        ticket.rating = rating
+        ticket.rating_comment = reason
+    ticket.rework_count += 1
+    ticket.resolved_at = None
+    ticket.resolved_on_time = None
+    sla.restart_resolve_clock(ticket, now)
+    return event
+
+
+def withdraw(actor: User, ticket: Ticket, reason: str | None = None, *,
+             expected_version: int | None = None) -> TicketEvent:
+    """The enterprise cancels its ticket before it is resolved."""
+    event = perform(actor, ticket, Action.WITHDRAW, EventKind.WITHDRAWN, reason=clean_text(reason),
+                 expected_version=expected_version)
+    ticket.closed_at = event.created_at
+    ticket.close_reason = "withdrawn"
+    ticket.paused_at = None
+    return event
+
+
+def auto_close(ticket: Ticket) -> TicketEvent:
+    """Close a resolved ticket the enterprise did not answer in time (counted as unrated)."""
+    event = perform(None, ticket, Action.AUTO_CLOSE, EventKind.CLOSED,
+                 reason=_("No answer from the enterprise within the confirmation period."))
+    ticket.closed_at = event.created_at
+    ticket.close_reason = "auto"
+    return event
+
+
+def tickets_to_auto_close(now: datetime) -> list[Ticket]:
+    """Resolved tickets whose confirmation period (working days) has run out."""
+    from flask import current_app
+
+    from servicedesk.sla.calendar_store import load_calendar
+
+    calendar = load_calendar()
+    days = current_app.config["AUTO_CLOSE_WORKING_DAYS"]
+    resolved = db.session.scalars(
+        select(Ticket).where(Ticket.status == Status.RESOLVED.value)
+    ).all()
+    return [t for t in resolved if calendar.add_working_days(t.resolved_at, days) <= now]

@@ -1,0 +1,77 @@
+"""Extension requests (延期申请): asked before the deadline with a reason; a lead or supervisor
+decides; approved days move the resolve deadline."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from servicedesk.auth.models import User
+from servicedesk.clock import utcnow
+from servicedesk.extensions import db
+from servicedesk.sla import services as sla
+from servicedesk.tickets.models import EventKind, ExtensionRequest, ExtensionStatus, Ticket
+from servicedesk.tickets.rules import Action, IllegalAction
+from servicedesk.tickets.services import perform, required_text
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def pending_extension(ticket: Ticket) -> ExtensionRequest | None:
+    """The ticket's undecided extension request, if any."""
+    return db.session.scalar(
+        select(ExtensionRequest).where(ExtensionRequest.ticket_id == ticket.id,
+                                       ExtensionRequest.status == ExtensionStatus.PENDING.value)
+    )
+
+
+def request_extension(actor: User, ticket: Ticket, working_days: int, reason: str, *,
+                      expected_version: int | None = None) -> ExtensionRequest:
+    """Ask for more working days on the resolve deadline."""
+    reason = required_text(reason, _("Please give a reason for the extension."))
+    limit = current_app.config["MAX_EXTENSION_WORKING_DAYS"]
+    left = limit - ticket.extension_working_days
+    if working_days is None or working_days < 1:
+        raise IllegalAction(_("Please ask for at least one working day."))
+    if working_days > left:
+        raise IllegalAction(_("At most %(limit)d working days of extension are allowed in total; "
+                              "%(left)d remain for this ticket.", limit=limit, left=left))
+    if ticket.resolve_due_at is not None and ticket.resolve_due_at < utcnow():
+        raise IllegalAction(_("An extension must be requested before the deadline passes."))
+    if pending_extension(ticket) is not None:
+        raise IllegalAction(_("An extension request for this ticket is already waiting for a "
+                              "decision."))
+    event = perform(actor, ticket, Action.REQUEST_EXTENSION, EventKind.EXTENSION_REQUESTED,
+                    public=False, reason=reason, changes={"working_days": working_days},
+                    expected_version=expected_version)
+    request = ExtensionRequest(ticket=ticket, requested_by=actor, working_days=working_days,
+                               reason=reason, created_at=event.created_at)
+    db.session.add(request)
+    return request
+
+
+def decide_extension(actor: User, request: ExtensionRequest, approve: bool,
+                     note: str | None = None, *, expected_version: int | None = None) -> None:
+    """A lead or supervisor approves or rejects a pending extension request."""
+    ticket = request.ticket
+    if request.status != ExtensionStatus.PENDING.value:
+        raise IllegalAction(_("This extension request has already been decided."))
+    note = (note or "").strip() or None
+    if not approve and not note:
+        raise IllegalAction(_("Please say why the extension is rejected."))
+    kind = EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REJECTED
+    event = perform(actor, ticket, Action.DECIDE_EXTENSION, kind, public=False, reason=note,
+                    changes={"working_days": request.working_days},
+                    expected_version=expected_version)
+    if approve:
+        before = ticket.resolve_due_at
+        sla.apply_extension(ticket, request.working_days)
+        event.changes = {"working_days": request.working_days,
+                         "resolve_due_at": [_iso(before), _iso(ticket.resolve_due_at)]}
+    request.status = (ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED).value
+    request.decided_by = actor
+    request.decided_at = event.created_at
+    request.decision_note = note

@@ -1,0 +1,157 @@
+"""Forms for filing and working tickets. Every action form carries the ticket's version."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from servicedesk.tickets.attachments import validate_attachments
+from servicedesk.tickets.models import Channel, Rating, Urgency
+
+URGENCY_CHOICES = [(Urgency.NORMAL.value, _l("Normal")), (Urgency.URGENT.value, _l("Urgent"))]
+CHANNEL_CHOICES = [(Channel.EMAIL.value, _l("E-mail")), (Channel.SMS.value, _l("SMS")),
+                   (Channel.PHONE.value, _l("Phone call"))]
+RATING_CHOICES = [(Rating.SATISFIED.value, _l("Satisfied")),
+                  (Rating.BASICALLY_SATISFIED.value, _l("Basically satisfied")),
+                  (Rating.UNSATISFIED.value, _l("Unsatisfied: it needs rework"))]
+BODY_MAX = 10_000
+
+
+def _text(label, required=True, max_length=BODY_MAX):
+    validators = [DataRequired() if required else Optional(), Length(max=max_length)]
+    return TextAreaField(label, validators=validators, render_kw={"rows": 4})
+
+
+def _attachments():
+    return MultipleFileField(_l("Attachments"), validators=[validate_attachments],
+                             description=_l("Up to 5 files: PDF, images, Office documents, ZIP."))
+
+
+class FileTicketForm(FlaskForm):
+    category = SelectField(_l("Category"), coerce=int, validators=[InputRequired()])
+    urgency = SelectField(_l("Urgency"), choices=URGENCY_CHOICES, default=Urgency.NORMAL.value)
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = _text(_l("Describe the difficulty"))
+    key_project = SelectField(_l("Related key project"), coerce=int, default=0)
+    preferred_channel = SelectField(_l("How should we contact you?"), choices=CHANNEL_CHOICES)
+    attachments = _attachments()
+    submit = SubmitField(_l("File the ticket"))
+
+
+class ActionForm(FlaskForm):
+    """Base for every action on an existing ticket."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int | None:
+        value = (self.version.data or "").strip()
+        return int(value) if value.isdigit() else -1
+
+
+class SignForm(ActionForm):
+    submit = SubmitField(_l("Sign for this ticket"))
+
+
+class DispatchForm(ActionForm):
+    task_force = SelectField(_l("Task force"), coerce=int, validators=[InputRequired()])
+    reason = StringField(_l("Note for the task force"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Dispatch"))
+
+
+class TransferForm(ActionForm):
+    task_force = SelectField(_l("Transfer to"), coerce=int, validators=[InputRequired()])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Transfer"))
+
+
+class ReturnForm(ActionForm):
+    reason = StringField(_l("Why does this ticket not belong to your task force?"),
+                         validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Return to dispatch"))
+
+
+class AssignForm(ActionForm):
+    assignee = SelectField(_l("Assign to"), coerce=int, validators=[InputRequired()])
+    submit = SubmitField(_l("Assign"))
+
+
+class ReplyForm(ActionForm):
+    body = _text(_l("Reply to the enterprise"))
+    attachments = _attachments()
+    submit = SubmitField(_l("Send reply"))
+
+
+class NoteForm(ActionForm):
+    body = _text(_l("Internal note (never shown to the enterprise)"))
+    attachments = _attachments()
+    submit = SubmitField(_l("Add note"))
+
+
+class RequestInfoForm(ActionForm):
+    body = _text(_l("What do you need from the enterprise?"))
+    submit = SubmitField(_l("Ask and pause the clock"))
+
+
+class SiteVisitForm(ActionForm):
+    visited_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M",
+                                    validators=[InputRequired()])
+    location = StringField(_l("Where"), validators=[DataRequired(), Length(max=200)])
+    participants = StringField(_l("Who took part"), validators=[DataRequired(), Length(max=500)])
+    notes = _text(_l("What was found or agreed"))
+    submit = SubmitField(_l("Record site visit"))
+
+
+class ExtensionRequestForm(ActionForm):
+    working_days = IntegerField(_l("Extra working days"),
+                                validators=[InputRequired(), NumberRange(min=1, max=15)])
+    reason = _text(_l("Reason"), max_length=2000)
+    submit = SubmitField(_l("Request extension"))
+
+
+class ExtensionDecisionForm(ActionForm):
+    decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve")),
+                                                   ("reject", _l("Reject"))],
+                          validators=[InputRequired()])
+    note = StringField(_l("Note (required when rejecting)"),
+                       validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Decide"))
+
+
+class ResolveForm(ActionForm):
+    summary = _text(_l("What was done to resolve the difficulty?"))
+    submit = SubmitField(_l("Resolve"))
+
+
+class EnterpriseReplyForm(ActionForm):
+    body = _text(_l("Your message or the information requested"))
+    attachments = _attachments()
+    submit = SubmitField(_l("Send"))
+
+
+class ConfirmForm(ActionForm):
+    rating = RadioField(_l("How satisfied are you with the service?"), choices=RATING_CHOICES,
+                        validators=[InputRequired()])
+    comment = _text(_l("Comment (required when unsatisfied)"), required=False, max_length=2000)
+    submit = SubmitField(_l("Confirm"))
+
+
+class ReopenForm(ActionForm):
+    reason = _text(_l("What is still not solved?"), max_length=2000)
+    submit = SubmitField(_l("Reopen for rework"))
+
+
+class WithdrawForm(ActionForm):
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Withdraw the ticket"))

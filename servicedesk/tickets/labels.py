@@ -1,0 +1,60 @@
+"""Readable, translated names for the ticket vocabulary shown on pages."""
+
+from flask_babel import lazy_gettext as _l
+
+from servicedesk.tickets.models import CategoryKind, EventKind, Rating
+
+EVENT_LABELS = {
+    EventKind.FILED: _l("Filed"),
+    EventKind.DISPATCHED: _l("Dispatched"),
+    EventKind.TRANSFERRED: _l("Transferred"),
+    EventKind.RETURNED: _l("Returned to dispatch"),
+    EventKind.SIGNED: _l("Signed for"),
+    EventKind.ASSIGNED: _l("Assigned"),
+    EventKind.REPLIED: _l("Reply from the task force"),
+    EventKind.NOTE: _l("Internal note"),
+    EventKind.INFO_REQUESTED: _l("Information requested"),
+    EventKind.ENTERPRISE_REPLIED: _l("Message from the enterprise"),
+    EventKind.SITE_VISIT: _l("Site visit"),
+    EventKind.EXTENSION_REQUESTED: _l("Extension requested"),
+    EventKind.EXTENSION_APPROVED: _l("Extension approved"),
+    EventKind.EXTENSION_REJECTED: _l("Extension rejected"),
+    EventKind.RESOLVED: _l("Resolved"),
+    EventKind.RATED: _l("Rated"),
+    EventKind.REOPENED: _l("Reopened for rework"),
+    EventKind.CLOSED: _l("Closed"),
+    EventKind.WITHDRAWN: _l("Withdrawn"),
+}
+
+RATING_LABELS = {
+    Rating.SATISFIED: _l("Satisfied"),
+    Rating.BASICALLY_SATISFIED: _l("Basically satisfied"),
+    Rating.UNSATISFIED: _l("Unsatisfied"),
+}
+
+KIND_LABELS = {
+    CategoryKind.CONSULTATION: _l("Consultation"),
+    CategoryKind.ASSISTANCE: _l("Assistance"),
+    CategoryKind.COORDINATION: _l("Coordination"),
+}
+
+CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("SMS"), "phone": _l("Phone call")}
+
+CHANGE_LABELS = {
+    "task_force": _l("Task force"),
+    "assignee": _l("Assignee"),
+    "rating": _l("Rating"),
+    "working_days": _l("Working days"),
+    "resolve_due_at": _l("Resolve by"),
+    "visited_at": _l("When"),
+    "location": _l("Where"),
+    "participants": _l("Who took part"),
+}
+
+
+def label(table: dict, value) -> str:
+    """The label for ``value`` in ``table``, or the raw value when it has none."""
+    for key, text in table.items():
+        if key == value:
+            return str(text)
+    return "" if value is None else str(value)

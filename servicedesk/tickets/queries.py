@@ -1,0 +1,134 @@
+"""Read-only questions about tickets: queues, filters, search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, or_, select
+
+from servicedesk.auth.models import Role, User
+from servicedesk.enterprises.models import Enterprise
+from servicedesk.tickets.access import task_force_ids, visible_tickets
+from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.rules import OPEN_STATUSES, WITH_TASK_FORCE, Status
+
+RECENTLY_CLOSED = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    label: str
+
+
+QUEUES = {
+    "mine": Queue("mine", _l("Mine")),
+    "unsigned": Queue("unsigned", _l("Team: not yet signed")),
+    "open": Queue("open", _l("Team: open")),
+    "due_soon": Queue("due_soon", _l("Due soon")),
+    "overdue": Queue("overdue", _l("Overdue")),
+    "closed": Queue("closed", _l("Recently closed")),
+    "dispatch": Queue("dispatch", _l("Waiting for dispatch")),
+    "all": Queue("all", _l("All tickets")),
+}
+
+
+def queues_for(user: User) -> list[Queue]:
+    """The queue tabs this person works with."""
+    names = []
+    if user.has_role(Role.MEMBER, Role.LEAD):
+        names.append("mine")
+    names += ["unsigned", "open", "due_soon", "overdue", "closed"]
+    if user.has_role(Role.DISPATCHER, Role.ADMIN):
+        names.insert(0, "dispatch")
+    if user.sees_whole_park:
+        names.append("all")
+    return [QUEUES[n] for n in names]
+
+
+def default_queue(user: User) -> str:
+    """Where a person lands: own tickets for members, dispatch for dispatchers."""
+    if user.has_role(Role.MEMBER, Role.LEAD):
+        return "mine" if not user.has_role(Role.LEAD) else "open"
+    if user.has_role(Role.DISPATCHER):
+        return "dispatch"
+    return "open"
+
+
+@dataclass
+class TicketFilters:
+    status: str | None = None
+    category_id: int | None = None
+    chain_id: int | None = None
+    urgency: str | None = None
+    enterprise_id: int | None = None
+    text: str | None = None
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def apply_filters(query: Select, filters: TicketFilters) -> Select:
+    """Narrow a ticket query by the filter bar; the text matches reference, title, description."""
+    if filters.status:
+        query = query.where(Ticket.status == filters.status)
+    if filters.category_id:
+        query = query.where(Ticket.category_id == filters.category_id)
+    if filters.urgency:
+        query = query.where(Ticket.urgency == filters.urgency)
+    if filters.enterprise_id:
+        query = query.where(Ticket.enterprise_id == filters.enterprise_id)
+    if filters.chain_id:
+        query = query.where(Ticket.enterprise_id.in_(
+            select(Enterprise.id).where(Enterprise.industry_chain_id == filters.chain_id)))
+    if filters.text:
+        pattern = _like_pattern(filters.text.strip())
+        query = query.where(or_(Ticket.reference.ilike(pattern, escape="\\"),
+                                Ticket.title.ilike(pattern, escape="\\"),
+                                Ticket.description.ilike(pattern, escape="\\")))
+    return query
+
+
+def queue_query(user: User, queue: str, now: datetime, due_soon_until: datetime) -> Select:
+    """Tickets of one queue that ``user`` may see, most urgent first."""
+    query = select(Ticket).where(visible_tickets(user))
+    team = None if user.sees_whole_park else task_force_ids(user)
+    in_team = (Ticket.task_force_id.in_(team) if team is not None
+               else Ticket.task_force_id.is_not(None))
+    open_values = [s.value for s in OPEN_STATUSES]
+    if queue == "mine":
+        query = query.where(Ticket.assignee_id == user.id, Ticket.status.in_(open_values))
+    elif queue == "unsigned":
+        query = query.where(in_team, Ticket.status == Status.DISPATCHED.value)
+    elif queue == "open":
+        query = query.where(in_team, Ticket.status.in_([s.value for s in WITH_TASK_FORCE]
+                                                       + [Status.RESOLVED.value]))
+    elif queue == "due_soon":
+        query = query.where(Ticket.next_due_at >= now, Ticket.next_due_at <= due_soon_until)
+    elif queue == "overdue":
+        query = query.where(Ticket.next_due_at < now)
+    elif queue == "closed":
+        query = query.where(Ticket.status.in_([Status.CLOSED.value, Status.WITHDRAWN.value]),
+                            Ticket.closed_at >= now - RECENTLY_CLOSED)
+        return query.order_by(Ticket.closed_at.desc(), Ticket.id.desc())
+    elif queue == "dispatch":
+        query = query.where(Ticket.status.in_([Status.FILED.value, Status.RETURNED.value]))
+        return query.order_by(Ticket.filed_at, Ticket.id)
+    return query.order_by(Ticket.next_due_at.is_(None), Ticket.next_due_at, Ticket.filed_at,
+                          Ticket.id)
+
+
+def enterprise_tickets(user: User) -> Select:
+    """The tickets of the user's own enterprise, newest first."""
+    return (select(Ticket).where(Ticket.enterprise_id == user.enterprise_id)
+            .order_by(Ticket.filed_at.desc(), Ticket.id.desc()))
+
+
+def ticket_by_reference(reference: str) -> Ticket | None:
+    from servicedesk.extensions import db
+
+    return db.session.scalar(select(Ticket).where(Ticket.reference == reference))
