@@ -8,12 +8,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.rules import WORKING_STATUSES, Status
+from servicedesk.tickets.rules import WORKING_STATUSES
 
 
 def next_due(ticket: Ticket) -> datetime | None:
     """The earliest deadline the task force still has to meet, or None (paused, resolved ...)."""
-    if Status(ticket.status) not in WORKING_STATUSES or ticket.paused_at is not None:
+    if ticket.status not in WORKING_STATUSES or ticket.paused_at is not None:
         return None
     pending = []
     if ticket.signed_at is None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     HiddenField,
     IntegerField,
-    MultipleFileField,
     RadioField,
     SelectField,
     StringField,
@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from servicedesk.tickets.attachments import validate_attachments
+from servicedesk.tickets.attachments import attachments_field, attachments_hint
 from servicedesk.tickets.models import Channel, Rating, Urgency
 
 URGENCY_CHOICES = [(Urgency.NORMAL.value, _l("Normal")), (Urgency.URGENT.value, _l("Urgent"))]
@@ -35,8 +35,8 @@ def _text(label, required=True, max_length=BODY_MAX):
 
 
 def _attachments():
-    return MultipleFileField(_l("Attachments"), validators=[validate_attachments],
-                             description=_l("Up to 5 files: PDF, images, Office documents, ZIP."))
+    # The hint follows the settings (count, size) and is rendered in the reader's language.
+    return attachments_field(description=LazyString(attachments_hint))
 
 
 class FileTicketForm(FlaskForm):
