@@ -1,5 +1,175 @@
-"""Admin pages (to be filled in)."""
+"""Admin pages for people: list, create, edit, reset a password, deactivate and activate."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from servicedesk.auth.access import admin_required
+from servicedesk.auth.admin_forms import (
+    ROLE_LABELS,
+    PasswordResetForm,
+    UserCreateForm,
+    UserForm,
+    UserSearchForm,
+)
+from servicedesk.auth.models import Role, User, UserRole
+from servicedesk.auth.services import (
+    AccountError,
+    admin_create_user,
+    reset_password,
+    set_active,
+    update_user,
+)
+from servicedesk.enterprises.services import enterprise_choices
+from servicedesk.extensions import db
+from servicedesk.forms import id_or_none, show_refusal
+from servicedesk.taskforces.services import (
+    TaskForceError,
+    set_user_task_forces,
+    task_force_choices,
+    task_forces_by_ids,
+    task_forces_of,
+)
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
+
+PER_PAGE = 25
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.route("/")
+@admin_required
+def index():
+    """People, searchable by name or e-mail and filtered by role."""
+    search = UserSearchForm(request.args)
+    query = select(User).order_by(User.name, User.id)
+    if search.validate():
+        text = (search.q.data or "").strip()
+        if text:
+            query = query.where(or_(User.name.icontains(text, autoescape=True),
+                                    User.email.icontains(text, autoescape=True)))
+        if search.role.data:
+            query = query.where(User.id.in_(
+                select(UserRole.user_id).where(UserRole.role == search.role.data)))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("admin/users/index.html", search=search, page=page,
+                           role_labels=ROLE_LABELS)
+
+
+def _save(form: UserForm, change) -> User | None:
+    """Run the account change, then the memberships, and commit; on refusal show it on the form."""
+    try:
+        user = change()
+        set_user_task_forces(user, task_forces_by_ids(form.task_force_ids.data))
+        db.session.commit()
+    except (AccountError, TaskForceError) as exc:
+        db.session.rollback()
+        show_refusal(form, exc)
+        return None
+    except IntegrityError:
+        db.session.rollback()
+        form.email.errors.append(_("This e-mail address was registered a moment ago."))
+        return None
+    return user
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def create():
+    """Add an account, with roles, enterprise or task forces and an initial password."""
+    form = UserCreateForm()
+    form.set_choices(enterprise_choices(), task_force_choices())
+    if not form.is_submitted() and request.args.get("enterprise_id", type=int):
+        form.enterprise_id.data = request.args.get("enterprise_id", type=int)
+        form.roles.data = [Role.ENTERPRISE_CONTACT.value]
+    if form.validate_on_submit():
+        user = _save(form, lambda: admin_create_user(
+            current_user, form.email.data, form.name.data, form.password.data,
+            set(form.roles.data), mobile=form.mobile.data,
+            enterprise_id=id_or_none(form.enterprise_id.data),
+            in_task_forces=bool(form.task_force_ids.data)))
+        if user is not None:
+            flash(_("The account for %(email)s was created.", email=user.email), "success")
+            return redirect(url_for("users.index"))
+    return render_template("admin/users/form.html", form=form, user=None)
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit(user_id: int):
+    """Change an account's details, roles, enterprise and task forces."""
+    user = _user_or_404(user_id)
+    form = UserForm(obj=user)
+    memberships = task_forces_of(user)
+    if not form.is_submitted():
+        form.roles.data = sorted(role.value for role in user.roles)
+        form.task_force_ids.data = [t.id for t in memberships]
+    form.set_choices(enterprise_choices(user.enterprise), task_force_choices(memberships))
+
+    def change() -> User:
+        update_user(current_user, user, email=form.email.data, name=form.name.data,
+                    roles=set(form.roles.data), mobile=form.mobile.data,
+                    enterprise_id=id_or_none(form.enterprise_id.data),
+                    in_task_forces=bool(form.task_force_ids.data))
+        return user
+
+    if form.validate_on_submit() and _save(form, change) is not None:
+        flash(_("The account of %(name)s was saved.", name=user.name), "success")
+        return redirect(url_for("users.index"))
+    return render_template("admin/users/form.html", form=form, user=user)
+
+
+@bp.route("/<int:user_id>/password", methods=["GET", "POST"])
+@admin_required
+def password(user_id: int):
+    """Set a new password for someone who lost theirs."""
+    user = _user_or_404(user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            reset_password(current_user, user, form.password.data)
+        except AccountError as exc:
+            show_refusal(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The password of %(name)s was changed. Tell them the new password "
+                    "through a safe channel.", name=user.name), "success")
+            return redirect(url_for("users.edit", user_id=user.id))
+    return render_template("admin/users/password.html", form=form, user=user)
+
+
+def _switch(user_id: int, active: bool):
+    user = _user_or_404(user_id)
+    try:
+        set_active(current_user, user, active)
+    except AccountError as exc:
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        if active:
+            flash(_("The account of %(name)s is active again.", name=user.name), "success")
+        else:
+            flash(_("The account of %(name)s is deactivated; they can no longer sign in.",
+                    name=user.name), "success")
+    return redirect(url_for("users.edit", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/deactivate", methods=["POST"])
+@admin_required
+def deactivate(user_id: int):
+    """Stop an account from signing in (it stays on the tickets it touched)."""
+    return _switch(user_id, False)
+
+
+@bp.route("/<int:user_id>/activate", methods=["POST"])
+@admin_required
+def activate(user_id: int):
+    """Let a deactivated account sign in again."""
+    return _switch(user_id, True)

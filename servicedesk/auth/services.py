@@ -87,3 +87,110 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if actor.id == user.id and not active:
         raise AccountError(_("You cannot deactivate your own account."))
     user.active = active
+
+
+# --- administration of accounts (the admin pages call these) ---------------------------------
+
+#: Roles that may belong to task forces.
+_TASK_FORCE_ROLES = frozenset({Role.MEMBER, Role.LEAD})
+
+
+class AccountFieldError(AccountError):
+    """A refused account change that belongs to one field of the form (``field``)."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _check_account(actor: User, user: User | None, email: str, roles: set[Role],
+                   enterprise_id: int | None, in_task_forces: bool) -> str:
+    """Apply the admin rules for an account; returns the normalised e-mail address."""
+    try:
+        email = normalise_email(email)
+    except AccountError as exc:
+        raise AccountFieldError(str(exc), "email") from exc
+    holder = user_by_email(email)
+    if holder is not None and holder is not user:
+        raise AccountFieldError(_("There is already an account for %(email)s.", email=email),
+                                "email")
+    if not roles:
+        raise AccountFieldError(_("Please choose at least one role."), "roles")
+    if Role.ENTERPRISE_CONTACT in roles and len(roles) > 1:
+        raise AccountFieldError(
+            _("An enterprise contact cannot hold staff roles as well; "
+              "please create a separate account for the staff work."), "roles")
+    if Role.ENTERPRISE_CONTACT in roles and enterprise_id is None:
+        raise AccountFieldError(_("An enterprise contact must belong to an enterprise."),
+                                "enterprise_id")
+    if Role.ENTERPRISE_CONTACT not in roles and enterprise_id is not None:
+        raise AccountFieldError(
+            _("Only enterprise contacts belong to an enterprise; "
+              "choose the enterprise-contact role or no enterprise."), "enterprise_id")
+    if in_task_forces and not roles & _TASK_FORCE_ROLES:
+        raise AccountFieldError(
+            _("Only task-force members and leads can belong to task forces."), "task_force_ids")
+    if user is not None and actor.id == user.id and Role.ADMIN not in roles:
+        raise AccountFieldError(_("You cannot take the administrator role from yourself."),
+                                "roles")
+    return email
+
+
+def _clean_mobile(mobile: str | None) -> str | None:
+    from servicedesk.enterprises.validators import is_mobile, normalise_mobile
+
+    if not mobile or not mobile.strip():
+        return None
+    if not is_mobile(mobile):
+        raise AccountFieldError(
+            _("Please enter a mainland mobile number such as 138 0013 8000."), "mobile")
+    return normalise_mobile(mobile)
+
+
+def admin_create_user(
+    actor: User,
+    email: str,
+    name: str,
+    password: str,
+    roles: set[Role] | list[Role],
+    *,
+    mobile: str | None = None,
+    enterprise_id: int | None = None,
+    in_task_forces: bool = False,
+) -> User:
+    """An admin adds an account (not committed); the mobile number is stored normalised."""
+    roles = {Role(r) for r in roles}
+    email = _check_account(actor, None, email, roles, enterprise_id, in_task_forces)
+    problem = password_problem(password, email)
+    if problem:
+        raise AccountFieldError(problem, "password")
+    return create_user(email, name, password, roles, mobile=_clean_mobile(mobile),
+                       enterprise_id=enterprise_id)
+
+
+def update_user(
+    actor: User,
+    user: User,
+    *,
+    email: str,
+    name: str,
+    roles: set[Role] | list[Role],
+    mobile: str | None = None,
+    enterprise_id: int | None = None,
+    in_task_forces: bool = False,
+) -> None:
+    """An admin changes an account's address, name, mobile, roles and enterprise."""
+    roles = {Role(r) for r in roles}
+    user.email = _check_account(actor, user, email, roles, enterprise_id, in_task_forces)
+    user.name = name.strip()
+    user.mobile = _clean_mobile(mobile)
+    user.enterprise_id = enterprise_id
+    user.set_roles(roles)
+
+
+def reset_password(actor: User, user: User, new_password: str) -> None:
+    """An admin sets a new password for someone who lost theirs."""
+    problem = password_problem(new_password, user.email)
+    if problem:
+        raise AccountFieldError(problem, "password")
+    user.set_password(new_password)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
@@ -10,13 +11,19 @@ from wtforms.validators import ValidationError
 # GB 32100-2015: 31 characters, no I, O, S, V, Z.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# re.ASCII: \d must not accept other scripts' digits, which are not in the alphabet.
+_USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", re.ASCII)
+_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+
+
+def _halfwidth(text: str) -> str:
+    """Full-width digits and letters, as Chinese input methods type them, made ASCII."""
+    return unicodedata.normalize("NFKC", text or "")
 
 
 def normalise_uscc(code: str) -> str:
-    """Upper-case, without spaces or hyphens people paste in."""
-    return re.sub(r"[\s-]", "", code or "").upper()
+    """Upper-case ASCII, without spaces or hyphens people paste in."""
+    return re.sub(r"[\s-]", "", _halfwidth(code)).upper()
 
 
 def uscc_check_character(first17: str) -> str:
@@ -42,7 +49,7 @@ def uscc_problem(code: str) -> str | None:
 
 def normalise_mobile(number: str) -> str:
     """A mainland mobile number without country code, spaces or hyphens."""
-    digits = re.sub(r"[\s\-()]", "", number or "")
+    digits = re.sub(r"[\s\-()]", "", _halfwidth(number))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
             digits = digits[len(prefix):]

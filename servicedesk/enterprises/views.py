@@ -1,5 +1,237 @@
-"""Admin pages (to be filled in)."""
+"""Admin pages for enterprises, industry chains (with their five-ones) and key projects."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from servicedesk.auth.access import admin_required
+from servicedesk.enterprises.forms import (
+    LEVEL_LABELS,
+    STATUS_LABELS,
+    ChainForm,
+    EnterpriseForm,
+    EnterpriseSearchForm,
+    ProjectFilterForm,
+    ProjectForm,
+)
+from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject
+from servicedesk.enterprises.services import (
+    EnterpriseError,
+    chain_choices,
+    contacts_of,
+    create_chain,
+    create_enterprise,
+    create_project,
+    enterprise_choices,
+    enterprise_search,
+    project_search,
+    projects_of,
+    update_chain,
+    update_enterprise,
+    update_project,
+)
+from servicedesk.extensions import db
+from servicedesk.forms import id_or_none, show_refusal
+from servicedesk.taskforces.models import TaskForce
+from servicedesk.taskforces.services import task_force_choices
 
 bp = Blueprint("enterprises", __name__, url_prefix="/admin")
+
+PER_PAGE = 25
+
+
+def _row(model, row_id: int | None):
+    """The row chosen in a select (None for "— none —")."""
+    return db.session.get(model, row_id) if id_or_none(row_id) else None
+
+
+#: What :func:`_run` answers when the service refused the change.
+REFUSED = object()
+
+
+def _run(form, change):
+    """Call ``change()`` and commit; on refusal show the reason on the form and answer REFUSED."""
+    try:
+        result = change()
+        db.session.commit()
+    except EnterpriseError as exc:
+        db.session.rollback()
+        show_refusal(form, exc)
+        return REFUSED
+    except IntegrityError:
+        # Someone saved the same name or code a moment ago.
+        db.session.rollback()
+        form.form_errors.append(_("This name or code was registered a moment ago by someone "
+                                  "else; please check the list."))
+        return REFUSED
+    return result
+
+
+# --- enterprises ------------------------------------------------------------------------------
+
+@bp.route("/enterprises/")
+@admin_required
+def index():
+    """Enterprises, searchable by name or credit code."""
+    search = EnterpriseSearchForm(request.args)
+    text = search.q.data if search.validate() else None
+    page = db.paginate(enterprise_search(text), per_page=PER_PAGE, error_out=False)
+    return render_template("admin/enterprises/index.html", search=search, page=page)
+
+
+def _enterprise_fields(form: EnterpriseForm) -> dict:
+    return dict(name=form.name.data, uscc=form.uscc.data,
+                accept_failed_check=form.accept_failed_check.data,
+                override_reason=form.uscc_override_reason.data,
+                chain=_row(IndustryChain, form.industry_chain_id.data),
+                is_chain_leader=form.is_chain_leader.data, address=form.address.data,
+                active=form.active.data)
+
+
+@bp.route("/enterprises/new", methods=["GET", "POST"])
+@admin_required
+def create_enterprise_page():
+    """Register an enterprise."""
+    form = EnterpriseForm()
+    form.set_choices(chain_choices())
+    if form.validate_on_submit():
+        created = _run(form, lambda: create_enterprise(current_user, **_enterprise_fields(form)))
+        if created is not REFUSED:
+            flash(_("The enterprise %(name)s was registered.", name=created.name), "success")
+            return redirect(url_for("enterprises.enterprise", enterprise_id=created.id))
+    return render_template("admin/enterprises/form.html", form=form, enterprise=None)
+
+
+@bp.route("/enterprises/<int:enterprise_id>")
+@admin_required
+def enterprise(enterprise_id: int):
+    """An enterprise with its contacts and key projects."""
+    found = db.session.get(Enterprise, enterprise_id) or abort(404)
+    return render_template("admin/enterprises/detail.html", enterprise=found,
+                           contacts=contacts_of(found), projects=projects_of(found),
+                           level_labels=LEVEL_LABELS, status_labels=STATUS_LABELS)
+
+
+@bp.route("/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_enterprise(enterprise_id: int):
+    """Change an enterprise."""
+    found = db.session.get(Enterprise, enterprise_id) or abort(404)
+    form = EnterpriseForm(obj=found)
+    if not form.is_submitted():
+        form.accept_failed_check.data = bool(found.uscc_override_reason)
+    form.set_choices(chain_choices(found.industry_chain))
+    if form.validate_on_submit():
+        fields = _enterprise_fields(form)
+        outcome = _run(form, lambda: update_enterprise(current_user, found, **fields))
+        if outcome is not REFUSED:
+            flash(_("The enterprise %(name)s was saved.", name=found.name), "success")
+            return redirect(url_for("enterprises.enterprise", enterprise_id=found.id))
+    return render_template("admin/enterprises/form.html", form=form, enterprise=found)
+
+
+# --- industry chains --------------------------------------------------------------------------
+
+@bp.route("/chains")
+@admin_required
+def chains():
+    """Industry chains with their five-ones."""
+    rows = db.session.scalars(select(IndustryChain).order_by(IndustryChain.name)).all()
+    return render_template("admin/enterprises/chains.html", chains=rows)
+
+
+def _chain_fields(form: ChainForm) -> dict:
+    return dict(name=form.name.data, description=form.description.data,
+                leader=_row(Enterprise, form.chain_leader_enterprise_id.data),
+                chief_scientist=form.chief_scientist.data,
+                task_force=_row(TaskForce, form.task_force_id.data),
+                policy_package=form.policy_package.data)
+
+
+@bp.route("/chains/new", methods=["GET", "POST"])
+@admin_required
+def create_chain_page():
+    """Add an industry chain."""
+    form = ChainForm()
+    form.set_choices(enterprise_choices(), task_force_choices())
+    if form.validate_on_submit():
+        created = _run(form, lambda: create_chain(current_user, **_chain_fields(form)))
+        if created is not REFUSED:
+            flash(_("The industry chain %(name)s was created.", name=created.name), "success")
+            return redirect(url_for("enterprises.chains"))
+    return render_template("admin/enterprises/chain_form.html", form=form, chain=None)
+
+
+@bp.route("/chains/<int:chain_id>", methods=["GET", "POST"])
+@admin_required
+def edit_chain(chain_id: int):
+    """Change an industry chain and its five-ones."""
+    chain = db.session.get(IndustryChain, chain_id) or abort(404)
+    form = ChainForm(obj=chain)
+    form.set_choices(enterprise_choices(chain.chain_leader), task_force_choices([chain.task_force]))
+    if form.validate_on_submit():
+        outcome = _run(form, lambda: update_chain(current_user, chain, **_chain_fields(form)))
+        if outcome is not REFUSED:
+            flash(_("The industry chain %(name)s was saved.", name=chain.name), "success")
+            return redirect(url_for("enterprises.chains"))
+    return render_template("admin/enterprises/chain_form.html", form=form, chain=chain)
+
+
+# --- key projects -----------------------------------------------------------------------------
+
+@bp.route("/key-projects")
+@admin_required
+def projects():
+    """Key projects, filtered by level, industry chain and status."""
+    filters = ProjectFilterForm(request.args)
+    filters.set_choices(chain_choices())
+    if filters.validate():
+        query = project_search(filters.level.data, id_or_none(filters.industry_chain_id.data),
+                               filters.status.data)
+    else:
+        query = project_search(None, None, None)
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("admin/enterprises/projects.html", filters=filters, page=page,
+                           level_labels=LEVEL_LABELS, status_labels=STATUS_LABELS)
+
+
+def _project_fields(form: ProjectForm) -> dict:
+    return dict(name=form.name.data, level=form.level.data, status=form.status.data,
+                enterprise=_row(Enterprise, form.enterprise_id.data),
+                chain=_row(IndustryChain, form.industry_chain_id.data),
+                task_force=_row(TaskForce, form.task_force_id.data))
+
+
+@bp.route("/key-projects/new", methods=["GET", "POST"])
+@admin_required
+def create_project_page():
+    """Add a key project."""
+    form = ProjectForm()
+    form.set_choices(enterprise_choices(), chain_choices(), task_force_choices())
+    if form.validate_on_submit():
+        created = _run(form, lambda: create_project(current_user, **_project_fields(form)))
+        if created is not REFUSED:
+            flash(_("The key project %(name)s was created.", name=created.name), "success")
+            return redirect(url_for("enterprises.projects"))
+    return render_template("admin/enterprises/project_form.html", form=form, project=None)
+
+
+@bp.route("/key-projects/<int:project_id>", methods=["GET", "POST"])
+@admin_required
+def edit_project(project_id: int):
+    """Change a key project."""
+    project = db.session.get(KeyProject, project_id) or abort(404)
+    form = ProjectForm(obj=project)
+    form.set_choices(enterprise_choices(project.enterprise),
+                     chain_choices(project.industry_chain),
+                     task_force_choices([project.task_force]))
+    if form.validate_on_submit():
+        outcome = _run(form, lambda: update_project(current_user, project, **_project_fields(form)))
+        if outcome is not REFUSED:
+            flash(_("The key project %(name)s was saved.", name=project.name), "success")
+            return redirect(url_for("enterprises.projects"))
+    return render_template("admin/enterprises/project_form.html", form=form, project=project)

@@ -1,5 +1,135 @@
-"""Admin pages (to be filled in)."""
+"""Admin pages for ticket categories: list, create, edit.
 
-from flask import Blueprint
+The category's kind (consultation / assistance / coordination) sets the normal resolve limit
+of its tickets; the default task force is the routing rule of last resort.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from wtforms import BooleanField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
+
+from servicedesk.auth.access import admin_required
+from servicedesk.auth.models import User
+from servicedesk.extensions import db
+from servicedesk.forms import IdSelectField, id_or_none, none_choice, show_refusal
+from servicedesk.taskforces.models import TaskForce
+from servicedesk.taskforces.services import task_force_choices
+from servicedesk.tickets.models import Category, CategoryKind
 
 bp = Blueprint("categories", __name__, url_prefix="/admin/categories")
+
+KIND_LABELS = {
+    CategoryKind.CONSULTATION: _l("Consultation — a question to answer (shortest resolve limit)"),
+    CategoryKind.ASSISTANCE: _l("Assistance — a help request or suggestion (middle resolve "
+                                "limit)"),
+    CategoryKind.COORDINATION: _l("Coordination — needs several departments (longest resolve "
+                                  "limit)"),
+}
+
+
+class CategoryError(ValueError):
+    """A readable reason why a category change was refused; ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class CategoryForm(FlaskForm):
+    """A ticket category; the view offers the task forces."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("The name enterprises see when they file a ticket."))
+    name_en = StringField(_l("English name"), validators=[Optional(), Length(max=100)])
+    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()],
+                       default=CategoryKind.ASSISTANCE.value,
+                       description=_l("The kind sets the normal resolve limit of its tickets "
+                                      "(see Time limits)."))
+    default_task_force_id = IdSelectField(
+        _l("Default task force"),
+        description=_l("Receives the category's tickets when no key project or industry chain "
+                       "decides."))
+    active = BooleanField(_l("Active (offered to enterprises)"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+# --- services ---------------------------------------------------------------------------------
+
+def save_category(actor: User, category: Category | None, *, name: str, name_en: str | None,
+                  kind: str, default_task_force: TaskForce | None, active: bool) -> Category:
+    """Add (``category`` None) or change a ticket category; not committed."""
+    name = name.strip()
+    holder = db.session.scalar(select(Category).where(func.lower(Category.name) == name.lower()))
+    if holder is not None and holder is not category:
+        raise CategoryError(_("There is already a category called “%(name)s”.", name=name),
+                            "name")
+    if kind not in {k.value for k in CategoryKind}:
+        raise CategoryError(_("Please choose the kind of request."), "kind")
+    if category is None:
+        category = Category()
+        db.session.add(category)
+    category.name = name
+    category.name_en = (name_en or "").strip() or None
+    category.kind = kind
+    category.default_task_force = default_task_force
+    category.active = active
+    return category
+
+
+# --- views ------------------------------------------------------------------------------------
+
+@bp.route("/")
+@admin_required
+def index():
+    """Every ticket category with its kind and default task force."""
+    categories = db.session.scalars(select(Category).order_by(Category.name)).all()
+    return render_template("admin/categories/index.html", categories=categories,
+                           kind_labels=KIND_LABELS)
+
+
+def _form_page(category: Category | None):
+    form = CategoryForm(obj=category)
+    keep = [category.default_task_force] if category else []
+    form.default_task_force_id.choices = [
+        none_choice(), *[(t.id, t.name) for t in task_force_choices(keep)]]
+    if form.validate_on_submit():
+        task_force_id = id_or_none(form.default_task_force_id.data)
+        try:
+            saved = save_category(
+                current_user, category, name=form.name.data, name_en=form.name_en.data,
+                kind=form.kind.data, active=form.active.data,
+                default_task_force=db.session.get(TaskForce, task_force_id)
+                if task_force_id else None)
+            db.session.commit()
+        except CategoryError as exc:
+            db.session.rollback()
+            show_refusal(form, exc)
+        except IntegrityError:
+            db.session.rollback()
+            form.name.errors.append(_("This name was registered a moment ago."))
+        else:
+            flash(_("The category %(name)s was saved.", name=saved.name), "success")
+            return redirect(url_for("categories.index"))
+    return render_template("admin/categories/form.html", form=form, category=category)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def create():
+    """Add a ticket category."""
+    return _form_page(None)
+
+
+@bp.route("/<int:category_id>", methods=["GET", "POST"])
+@admin_required
+def edit(category_id: int):
+    """Change a ticket category."""
+    return _form_page(db.session.get(Category, category_id) or abort(404))
