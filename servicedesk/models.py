@@ -1,10 +1,10 @@
 """Imports every model module so SQLAlchemy and Alembic see the whole schema."""
 
+import servicedesk.tickets.deadlines  # noqa: F401,E402  (keeps Ticket.next_due_at current)
 from servicedesk.auth.models import Role, User, UserRole  # noqa: F401
 from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject  # noqa: F401
 from servicedesk.sla.models import CalendarDay, CalendarYear, SlaPolicy  # noqa: F401
 from servicedesk.taskforces.models import TaskForce, TaskForceMember  # noqa: F401
-import servicedesk.tickets.deadlines  # noqa: F401,E402  (keeps Ticket.next_due_at current)
 from servicedesk.tickets.models import (  # noqa: F401
     Attachment,
     Category,
