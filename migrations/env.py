@@ -9,19 +9,17 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Interpret the config file for Python logging, except when migrations run inside the test
+# suite: there, replacing the root logger's handlers would break pytest's log capture.
+# Loggers created before this point (the app's own) keep working.
+if config.config_file_name is not None and not current_app.testing:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions['migrate'].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions['migrate'].db.engine
+    # Flask-SQLAlchemy 3: `db.engine` (the older `get_engine()` only warns, then is removed).
+    return current_app.extensions['migrate'].db.engine
 
 
 def get_engine_url():

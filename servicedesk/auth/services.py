@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email_validator
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
@@ -10,6 +11,11 @@ from servicedesk.clock import utcnow
 from servicedesk.extensions import db
 
 MIN_PASSWORD_LENGTH = 8
+
+# Park intranets often run mail on a ``.local`` domain (so do the demo accounts); email-validator
+# refuses that special-use name unless it is taken off its documented module-level list.
+if "local" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+    email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("local")
 
 
 class AccountError(ValueError):

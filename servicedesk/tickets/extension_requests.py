@@ -48,7 +48,8 @@ def request_extension(actor: User, ticket: Ticket, working_days: int, reason: st
                     public=False, reason=reason, changes={"working_days": working_days},
                     expected_version=expected_version)
     request = ExtensionRequest(ticket=ticket, requested_by=actor, working_days=working_days,
-                               reason=reason, created_at=event.created_at)
+                               reason=reason, status=ExtensionStatus.PENDING.value,
+                               created_at=event.created_at)
     db.session.add(request)
     return request
 

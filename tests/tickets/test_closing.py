@@ -54,3 +54,16 @@ def test_reference_numbers_count_per_year(park, client_for, monkeypatch):
     monkeypatch.setattr("servicedesk.tickets.services.utcnow", lambda: next_year)
     assert reference_from(file_ticket(enterprise, park.category)) == f"GC-{year + 1}-000001"
     db.session.rollback()
+
+
+def test_an_extension_can_be_decided_in_the_same_transaction(park, client_for):
+    """A request is pending from the moment it exists, before any flush."""
+    from servicedesk.tickets.extension_requests import decide_extension, request_extension
+
+    ref = reference_from(file_ticket(client_for(park.contact), park.category))
+    act(client_for(park.member), ref, "sign")
+    subject = ticket(ref)
+    request = request_extension(park.member, subject, 2, "排期")
+    decide_extension(park.lead, request, approve=True)
+    db.session.commit()
+    assert ticket(ref).extension_working_days == 2
