@@ -88,16 +88,6 @@ ACTIONS: dict[str, ActionSpec] = {
         lambda u, t, fm: services.dispatch(u, t, _task_force(fm), reason=fm.reason.data, **_v(fm)),
         _l("The ticket has been dispatched."), _l("Dispatch"),
         prepare=lambda fm, t: setattr(fm.task_force, "choices", _active_task_forces())),
-    "transfer": ActionSpec(
-        Action.TRANSFER, f.TransferForm,
-        lambda u, t, fm: services.transfer(u, t, _task_force(fm), fm.reason.data, **_v(fm)),
-        _l("The ticket has been transferred."), _l("Transfer to another task force"),
-        prepare=lambda fm, t: setattr(fm.task_force, "choices",
-                                      _active_task_forces(t.task_force_id))),
-    "return": ActionSpec(
-        Action.RETURN, f.ReturnForm,
-        lambda u, t, fm: services.return_to_dispatch(u, t, fm.reason.data, **_v(fm)),
-        _l("The ticket has been returned to dispatch."), _l("Return to dispatch"), danger=True),
     "sign": ActionSpec(
         Action.SIGN, f.SignForm, lambda u, t, fm: services.sign(u, t, **_v(fm)),
         _l("You have signed for the ticket."), _l("Sign for")),
@@ -110,33 +100,6 @@ ACTIONS: dict[str, ActionSpec] = {
         Action.REPLY, f.ReplyForm,
         lambda u, t, fm: services.reply(u, t, fm.body.data, _files(fm), **_v(fm)),
         _l("Your reply has been sent to the enterprise."), _l("Reply"), multipart=True),
-    "note": ActionSpec(
-        Action.NOTE, f.NoteForm,
-        lambda u, t, fm: services.add_note(u, t, fm.body.data, _files(fm), **_v(fm)),
-        _l("The internal note has been added."), _l("Internal note"), multipart=True),
-    "request_info": ActionSpec(
-        Action.REQUEST_INFO, f.RequestInfoForm,
-        lambda u, t, fm: services.request_info(u, t, fm.body.data, **_v(fm)),
-        _l("The enterprise has been asked; the clock is paused until it answers."),
-        _l("Ask the enterprise for information")),
-    "site_visit": ActionSpec(
-        Action.SITE_VISIT, f.SiteVisitForm,
-        lambda u, t, fm: services.record_site_visit(
-            u, t, visited_at=_to_utc(fm.visited_at.data), location=fm.location.data,
-            participants=fm.participants.data, notes=fm.notes.data, **_v(fm)),
-        _l("The site visit has been recorded."), _l("Record a site visit")),
-    "request_extension": ActionSpec(
-        Action.REQUEST_EXTENSION, f.ExtensionRequestForm,
-        lambda u, t, fm: extension_requests.request_extension(
-            u, t, fm.working_days.data, fm.reason.data, **_v(fm)),
-        _l("The extension request has been sent for a decision."), _l("Request an extension")),
-    "decide_extension": ActionSpec(
-        Action.DECIDE_EXTENSION, f.ExtensionDecisionForm, _extension_decision,
-        _l("The extension request has been decided."), _l("Decide the extension request")),
-    "resolve": ActionSpec(
-        Action.RESOLVE, f.ResolveForm,
-        lambda u, t, fm: services.resolve(u, t, fm.summary.data, **_v(fm)),
-        _l("The ticket is resolved; the enterprise has been asked to confirm."), _l("Resolve")),
     "enterprise_reply": ActionSpec(
         Action.ENTERPRISE_REPLY, f.EnterpriseReplyForm,
         lambda u, t, fm: services.enterprise_reply(u, t, fm.body.data, _files(fm), **_v(fm)),
@@ -150,6 +113,43 @@ ACTIONS: dict[str, ActionSpec] = {
         Action.REOPEN, f.ReopenForm,
         lambda u, t, fm: closing.reopen(u, t, fm.reason.data, **_v(fm)),
         _l("The ticket has been reopened for rework."), _l("Not solved? Reopen")),
+    "request_info": ActionSpec(
+        Action.REQUEST_INFO, f.RequestInfoForm,
+        lambda u, t, fm: services.request_info(u, t, fm.body.data, **_v(fm)),
+        _l("The enterprise has been asked; the clock is paused until it answers."),
+        _l("Ask the enterprise for information")),
+    "site_visit": ActionSpec(
+        Action.SITE_VISIT, f.SiteVisitForm,
+        lambda u, t, fm: services.record_site_visit(
+            u, t, visited_at=_to_utc(fm.visited_at.data), location=fm.location.data,
+            participants=fm.participants.data, notes=fm.notes.data, **_v(fm)),
+        _l("The site visit has been recorded."), _l("Record a site visit")),
+    "resolve": ActionSpec(
+        Action.RESOLVE, f.ResolveForm,
+        lambda u, t, fm: services.resolve(u, t, fm.summary.data, **_v(fm)),
+        _l("The ticket is resolved; the enterprise has been asked to confirm."), _l("Resolve")),
+    "note": ActionSpec(
+        Action.NOTE, f.NoteForm,
+        lambda u, t, fm: services.add_note(u, t, fm.body.data, _files(fm), **_v(fm)),
+        _l("The internal note has been added."), _l("Internal note"), multipart=True),
+    "request_extension": ActionSpec(
+        Action.REQUEST_EXTENSION, f.ExtensionRequestForm,
+        lambda u, t, fm: extension_requests.request_extension(
+            u, t, fm.working_days.data, fm.reason.data, **_v(fm)),
+        _l("The extension request has been sent for a decision."), _l("Request an extension")),
+    "decide_extension": ActionSpec(
+        Action.DECIDE_EXTENSION, f.ExtensionDecisionForm, _extension_decision,
+        _l("The extension request has been decided."), _l("Decide the extension request")),
+    "transfer": ActionSpec(
+        Action.TRANSFER, f.TransferForm,
+        lambda u, t, fm: services.transfer(u, t, _task_force(fm), fm.reason.data, **_v(fm)),
+        _l("The ticket has been transferred."), _l("Transfer to another task force"),
+        prepare=lambda fm, t: setattr(fm.task_force, "choices",
+                                      _active_task_forces(t.task_force_id))),
+    "return": ActionSpec(
+        Action.RETURN, f.ReturnForm,
+        lambda u, t, fm: services.return_to_dispatch(u, t, fm.reason.data, **_v(fm)),
+        _l("The ticket has been returned to dispatch."), _l("Return to dispatch"), danger=True),
     "withdraw": ActionSpec(
         Action.WITHDRAW, f.WithdrawForm,
         lambda u, t, fm: closing.withdraw(u, t, fm.reason.data, **_v(fm)),

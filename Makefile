@@ -1,0 +1,78 @@
+# Green Channel service desk: set up, run and test on a developer machine or in CI.
+# `make help` lists the targets. Everything lives in .venv; nothing is installed system-wide
+# except PostgreSQL for `make test-postgres` (see scripts/postgres-test-db.sh).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+export FLASK_APP := wsgi
+export PORT
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+BIN := $(VENV)/bin
+# Touched after a successful install; a change to the declared dependencies makes it stale.
+INSTALLED := $(VENV)/.installed
+PO_FILES := $(wildcard servicedesk/translations/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: help install translations migrate demo run test test-postgres lint clean distclean
+
+help: ## Show this list of targets
+	@echo "Usage: make TARGET   (PORT=$(PORT), PYTHON=$(PYTHON), PYTEST_ARGS='-k login' ...)"
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[postgres,test]'
+	@touch $@
+
+install: $(INSTALLED) translations ## Create .venv and install the app with its dependencies
+
+translations: $(MO_FILES) ## Compile the .po catalogs (nothing to do when there are none)
+
+%.mo: %.po | $(INSTALLED)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+migrate: install ## Apply database migrations (flask db upgrade)
+	$(BIN)/flask db upgrade
+
+demo: migrate ## Load the demonstration data into an empty database
+	$(BIN)/flask demo load --if-empty
+
+run: demo ## Set up, migrate, load demo data, serve on http://127.0.0.1:5000 (PORT=...)
+	@echo "Serving Green Channel on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT) --debug
+
+lint: install ## Check the code with ruff
+	$(BIN)/ruff check servicedesk tests
+
+# TEST_DATABASE_URL is emptied so `make test` always runs on throw-away SQLite files.
+test: lint ## Lint, then run the test suite on SQLite
+	TEST_DATABASE_URL= $(BIN)/pytest -q $(PYTEST_ARGS)
+
+# With TEST_DATABASE_URL already set, that server is used as it is; otherwise the local
+# PostgreSQL is started (and installed, as root) and given a fresh greenchannel_test database.
+test-postgres: install ## Run the test suite on the local PostgreSQL server
+	url="$${TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ]; then url="$$(bash scripts/postgres-test-db.sh)"; fi; \
+	TEST_DATABASE_URL="$$url" $(BIN)/pytest -q $(PYTEST_ARGS)
+
+clean: ## Remove caches, build leftovers and compiled catalogs (keeps .venv and instance/)
+	rm -rf build dist *.egg-info .pytest_cache .ruff_cache
+	find servicedesk tests migrations -name __pycache__ -type d -prune -exec rm -rf {} +
+	rm -f $(MO_FILES)
+
+distclean: clean ## Also remove .venv (instance/, with the database, is never touched)
+	rm -rf $(VENV)
