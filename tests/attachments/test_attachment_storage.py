@@ -19,6 +19,7 @@ from servicedesk.tickets.attachments import (
     store_attachments,
     stored_path,
 )
+from servicedesk.tickets.file_types import CHUNK_SIZE
 from servicedesk.tickets.models import Attachment
 from servicedesk.tickets.rules import IllegalAction
 
@@ -157,7 +158,7 @@ class BrokenStream(io.BytesIO):
 
 
 def test_a_half_written_file_is_removed(app, samples, ticket, contact, monkeypatch):
-    content = samples.pdf + b"%" * (3 * attachments_module.CHUNK_SIZE)
+    content = samples.pdf + b"%" * (3 * CHUNK_SIZE)
     stream = BrokenStream(content)
     original_write = attachments_module._write
 
