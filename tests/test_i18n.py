@@ -48,7 +48,7 @@ def test_form_errors_come_in_the_users_language(client, make_user):
 
 def _extracted_msgids(tmp_path) -> set[str]:
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-q",
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
                     "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-o", str(pot), str(ROOT)],
                    check=True, cwd=ROOT)
     with pot.open("rb") as handle:
