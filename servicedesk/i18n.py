@@ -1,4 +1,9 @@
-"""Language selection: the user's own setting first, then the browser's preference."""
+"""Language selection: the user's own setting first, then the browser's preference.
+
+People choose ``zh_CN`` or ``en``. Babel reads ``zh_CN`` as ``zh_Hans_CN`` (Simplified Chinese,
+China) and looks the catalog up under that name, so the Chinese catalog lives in
+``servicedesk/translations/zh_Hans_CN``.
+"""
 
 from __future__ import annotations
 

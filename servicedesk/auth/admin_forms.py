@@ -41,7 +41,7 @@ class UserForm(FlaskForm):
     """An account's details; the view offers the enterprises and task forces."""
 
     email = StringField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     mobile = StringField(_l("Mobile number"),
                          validators=[Optional(), Length(max=20), validate_mobile_field],
                          description=_l("Mainland mobile number; +86 may be typed or left out."))

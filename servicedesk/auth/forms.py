@@ -27,7 +27,7 @@ class PasswordChangeForm(FlaskForm):
 
 
 class AccountForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     mobile = StringField(_l("Mobile number"),
                          validators=[Optional(), Length(max=20), validate_mobile_field])
     locale = SelectField(_l("Language"), choices=[("", _l("As my browser says")),

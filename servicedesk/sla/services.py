@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from servicedesk.extensions import db
@@ -131,9 +132,10 @@ def on_time(due: datetime | None, at: datetime) -> bool:
 def save_policy(category: Category | None, tier: Tier, limits: Limits) -> SlaPolicy:
     """Set one category's (None: every category's) limits for ``tier``, creating the row if new."""
     if min(limits.sign_minutes, limits.first_contact_minutes, limits.resolve_minutes) < 1:
-        raise ValueError("every limit must be at least one working minute")
+        raise ValueError(_("Every limit must be at least one working minute."))
     if max(limits.sign_minutes, limits.first_contact_minutes) > limits.resolve_minutes:
-        raise ValueError("signing and first contact cannot take longer than resolving")
+        raise ValueError(_("Neither signing for nor the first contact may take longer than "
+                           "resolving the ticket."))
     row = policy_row(category.id if category else None, tier)
     if row is None:
         row = SlaPolicy(category_id=category.id if category else None, tier=Tier(tier).value)
