@@ -49,7 +49,41 @@ CHANGE_LABELS = {
     "visited_at": _l("When"),
     "location": _l("Where"),
     "participants": _l("Who took part"),
+    "routing_rule": _l("Routing rule"),
+    "close_reason": _l("Closed because"),
 }
+
+#: Codes stored in an event's changes, shown as words.
+CODE_LABELS = {
+    "key_project": _l("the key project's task force"),
+    "industry_chain": _l("the industry chain's task force"),
+    "category": _l("the category's default task force"),
+    "auto": _l("no answer from the enterprise within the confirmation period"),
+}
+
+
+_DATETIME_KEYS = {"resolve_due_at", "visited_at"}
+
+
+def change_text(key: str, value) -> str:
+    """One side of a recorded change as a reader should see it: words for codes and ratings,
+    local time for moments, the value itself otherwise; a dash for nothing."""
+    if value is None or value == "":
+        return "—"
+    if key in _DATETIME_KEYS:
+        from datetime import datetime
+
+        from servicedesk.i18n import local_datetime
+
+        try:
+            return local_datetime(datetime.fromisoformat(value))
+        except (TypeError, ValueError):
+            return str(value)
+    if key == "rating":
+        return label(RATING_LABELS, value)
+    if key in {"routing_rule", "close_reason"}:
+        return label(CODE_LABELS, value)
+    return str(value)
 
 
 def label(table: dict, value) -> str:

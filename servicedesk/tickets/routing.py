@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets.models import Ticket
 
@@ -13,7 +11,7 @@ from servicedesk.tickets.models import Ticket
 @dataclass(frozen=True)
 class Route:
     task_force: TaskForce
-    rule: str  # the reason shown on the timeline
+    rule: str  # which rule matched: key_project, industry_chain or category
 
 
 def route_ticket(ticket: Ticket) -> Route | None:
@@ -23,12 +21,12 @@ def route_ticket(ticket: Ticket) -> Route | None:
     """
     candidates = []
     if ticket.key_project is not None:
-        candidates.append((ticket.key_project.task_force, _l("routing rule: key project")))
+        candidates.append((ticket.key_project.task_force, "key_project"))
     chain = ticket.enterprise.industry_chain
     if chain is not None:
-        candidates.append((chain.task_force, _l("routing rule: industry chain")))
-    candidates.append((ticket.category.default_task_force, _l("routing rule: category")))
+        candidates.append((chain.task_force, "industry_chain"))
+    candidates.append((ticket.category.default_task_force, "category"))
     for task_force, rule in candidates:
         if task_force is not None and task_force.active:
-            return Route(task_force, str(rule))
+            return Route(task_force, rule)
     return None

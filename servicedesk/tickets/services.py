@@ -136,7 +136,7 @@ def file_ticket(actor: User, *, category: Category, urgency: str, title: str, de
         store_attachments(ticket, actor, files, event=event)
     route = route_ticket(ticket)
     if route is not None:
-        dispatch(None, ticket, route.task_force, reason=route.rule)
+        dispatch(None, ticket, route.task_force, rule=route.rule)
     return ticket
 
 
@@ -168,12 +168,16 @@ def _check_task_force(task_force: TaskForce | None) -> TaskForce:
 
 
 def dispatch(actor: User | None, ticket: Ticket, task_force: TaskForce | None, *,
-             reason: str | None = None, expected_version: int | None = None) -> TicketEvent:
-    """Route a filed or returned ticket to a task force; ``actor`` None means the routing rules."""
+             reason: str | None = None, rule: str | None = None,
+             expected_version: int | None = None) -> TicketEvent:
+    """Route a filed or returned ticket to a task force; ``actor`` None means the routing rules,
+    and ``rule`` names the one that matched (stored as a code, shown in the reader's language)."""
     task_force = _check_task_force(task_force)
+    changes = _handover_changes(ticket, task_force)
+    if rule:
+        changes["routing_rule"] = rule
     event = perform(actor, ticket, Action.DISPATCH, EventKind.DISPATCHED, reason=clean_text(reason),
-                    changes=_handover_changes(ticket, task_force),
-                    expected_version=expected_version)
+                    changes=changes, expected_version=expected_version)
     _hand_to(ticket, task_force, event.created_at)
     return event
 

@@ -44,7 +44,8 @@ def ticket_vocabulary() -> dict:
 
     return {"EVENT_LABELS": labels.EVENT_LABELS, "RATING_LABELS": labels.RATING_LABELS,
             "CHANNEL_LABELS": labels.CHANNEL_LABELS, "CHANGE_LABELS": labels.CHANGE_LABELS,
-            "KIND_LABELS": labels.KIND_LABELS, "label_of": labels.label}
+            "KIND_LABELS": labels.KIND_LABELS, "label_of": labels.label,
+            "change_text": labels.change_text}
 
 STAFF_ROLES = (Role.MEMBER, Role.LEAD, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN)
 

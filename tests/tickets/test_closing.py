@@ -34,7 +34,9 @@ def test_resolved_tickets_close_after_five_silent_working_days(app, park, client
     assert closed.status == "closed" and closed.close_reason == "auto"
     assert closed.rating is None
     assert closed.events[-1].actor_id is None
-    assert "confirmation period" in closed.events[-1].reason
+    assert closed.events[-1].changes == {"close_reason": "auto"}
+    page = client_for(park.contact).get(f"/tickets/{ref}").get_data(as_text=True)
+    assert "no answer from the enterprise within the confirmation period" in page
 
 
 def test_a_basically_satisfied_rating_closes_the_ticket(park, client_for):

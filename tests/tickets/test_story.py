@@ -80,7 +80,8 @@ def test_a_ticket_from_filing_to_closing(app, park, client_for):
         EventKind.RESOLVED, EventKind.CLOSED,
     ]
     assert all(e.created_at is not None for e in closed.events)
-    assert closed.events[1].actor is None and "industry chain" in closed.events[1].reason
+    assert closed.events[1].actor is None
+    assert closed.events[1].changes["routing_rule"] == "industry_chain"
     assert closed.events[2].from_status == "dispatched" and closed.events[2].to_status == "signed"
 
     # Nothing more can be done on a closed ticket.
