@@ -26,6 +26,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from servicedesk import extensions, models  # noqa: F401  (register every table)
     from servicedesk.i18n import init_i18n
 
+    from servicedesk.sqlutil import init_sqlite_tuning
+
+    init_sqlite_tuning()
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"),
                                 render_as_batch=True, compare_type=True)
@@ -37,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     init_auth(app)
 
+    import servicedesk.jobs.queues  # noqa: F401  (enqueue delivery jobs after commits)
     from servicedesk.web import register_web
 
     register_web(app)

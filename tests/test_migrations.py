@@ -117,3 +117,31 @@ def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds_them(migrate
     # Anything a downgrade forgets (an index, a PostgreSQL type) makes the second upgrade fail.
     flask_migrate.upgrade()
     assert _schema_differences() == []
+
+
+def test_upgrade_from_the_previous_release_keeps_its_tickets(migrated_app):
+    """A database at revision 0001 (the first release) with an open ticket upgrades in place:
+    the ticket gets a card and a clock, and the sweep will look at it once."""
+    flask_migrate.upgrade(revision="0001")
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO enterprise (id, name, uscc, is_chain_leader, active, created_at) "
+            "VALUES (1, 'E', '91110000600037341L', false, true, CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO \"user\" (id, email, name, password_hash, active, created_at) "
+            "VALUES (1, 'a@b.example', 'A', 'x', true, CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO category (id, name, kind, active) VALUES (1, 'C', 'assistance', true)"))
+        connection.execute(text(
+            "INSERT INTO ticket (id, reference, enterprise_id, filed_by_id, category_id, urgency,"
+            " preferred_channel, title, description, status, green_channel, filed_at,"
+            " dispatched_at, updated_at, extension_working_days, rework_count, version)"
+            " VALUES (1, 'GC-2026-000001', 1, 1, 1, 'normal', 'email', 't', 'd', 'signed',"
+            " false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0, 0, 1)"))
+    flask_migrate.upgrade()
+    with db.engine.connect() as connection:
+        row = connection.execute(text(
+            "SELECT card, clock_epoch, clock_started_at, next_escalation_at FROM ticket")).one()
+    assert row.card == "none" and row.clock_epoch == 1
+    assert row.clock_started_at is not None and row.next_escalation_at is not None
+    assert _schema_differences() == []

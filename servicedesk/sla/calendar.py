@@ -155,6 +155,20 @@ class WorkingCalendar:
             total += min(period_end, b) - max(period_start, a)
         return int(total.total_seconds() // 60)
 
+    def working_day_start(self, moment: datetime, days_after: int) -> datetime:
+        """The opening time (naive UTC) of the ``days_after``-th working day after the local
+        day of ``moment`` — "09:00 on each following working day" for reminders."""
+        if days_after < 1:
+            raise ValueError("days_after counts whole working days and starts at 1")
+        day = self._local_date(moment)
+        for _ in range(_MAX_DAYS_SCANNED):
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                days_after -= 1
+                if days_after == 0:
+                    return self._to_utc(day, self.hours[0][0])
+        raise RuntimeError(f"no working day within {_MAX_DAYS_SCANNED} days of {moment}")
+
     def add_working_days(self, start: datetime, days: int) -> datetime:
         """``days`` full working days after ``start`` (10:00 Monday + 1 → 10:00 Tuesday)."""
         return self.add_working_minutes(start, days * self.minutes_per_day)

@@ -59,6 +59,13 @@ def start_clocks(ticket: Ticket, now: datetime) -> None:
     ticket.first_contact_due_at = deadlines.first_contact_due
     ticket.resolve_due_at = deadlines.resolve_due
     ticket.paused_at = None
+    _new_clock(ticket, now)
+
+
+def _new_clock(ticket: Ticket, now: datetime) -> None:
+    """A new clock climbs the escalation ladder afresh."""
+    ticket.clock_epoch = (ticket.clock_epoch or 0) + 1
+    ticket.clock_started_at = now
 
 
 def pause_clocks(ticket: Ticket, now: datetime) -> None:
@@ -103,6 +110,7 @@ def restart_resolve_clock(ticket: Ticket, now: datetime) -> None:
     limits = _ticket_limits(ticket)
     ticket.resolve_due_at = load_calendar().add_working_minutes(now, limits.resolve_minutes)
     ticket.paused_at = None
+    _new_clock(ticket, now)
 
 
 def working_minutes_left(due: datetime, now: datetime) -> int:

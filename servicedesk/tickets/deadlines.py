@@ -25,10 +25,31 @@ def next_due(ticket: Ticket) -> datetime | None:
     return min(pending) if pending else None
 
 
+#: A change to any of these makes the escalation sweep look at the ticket again.
+_CLOCK_FIELDS = ("status", "sign_due_at", "first_contact_due_at", "resolve_due_at", "paused_at",
+                 "signed_at", "first_contact_at", "resolved_at", "clock_epoch")
+
+
+def _clock_changed(session: Session, ticket: Ticket) -> bool:
+    if ticket in session.new:
+        return True
+    from sqlalchemy import inspect
+
+    state = inspect(ticket)
+    return any(state.attrs[name].history.has_changes() for name in _CLOCK_FIELDS)
+
+
 @event.listens_for(Session, "before_flush")
 def _refresh_next_due(session: Session, _context, _instances) -> None:
+    from servicedesk.clock import utcnow
+
     for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, Ticket):
-            value = next_due(obj)
-            if obj.next_due_at != value:
-                obj.next_due_at = value
+        if not isinstance(obj, Ticket):
+            continue
+        value = next_due(obj)
+        if obj.next_due_at != value:
+            obj.next_due_at = value
+        if _clock_changed(session, obj):
+            # Paused, closed or resolved: nothing to escalate. Otherwise the sweep recomputes
+            # the ladder on its next pass (pause, extension, transfer, rework all land here).
+            obj.next_escalation_at = utcnow() if value is not None else None

@@ -107,6 +107,16 @@ class Ticket(db.Model):
     #: The earliest deadline still to be met (None while paused or closed); queues sort on it
     #: and reminders look it up. Kept current by :func:`servicedesk.tickets.deadlines.next_due`.
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: The colour card (none/blue/yellow/red); only climbs while the ticket is open.
+    card: Mapped[str] = mapped_column(String(10), default="none")
+    #: Bumped whenever the clocks start again (dispatch, transfer, rework), so a new clock
+    #: climbs the ladder afresh.
+    clock_epoch: Mapped[int] = mapped_column(default=0)
+    #: When the current clocks started (dispatch, transfer or rework).
+    clock_started_at: Mapped[datetime | None]
+    #: When the sweep should next look at this ticket; the sweep finds due tickets through
+    #: this index instead of scanning every open ticket.
+    next_escalation_at: Mapped[datetime | None] = mapped_column(index=True)
     #: Set while the clock is paused (waiting for the enterprise).
     paused_at: Mapped[datetime | None]
     extension_working_days: Mapped[int] = mapped_column(default=0)
@@ -169,6 +179,7 @@ class EventKind(enum.StrEnum):
     REOPENED = "reopened"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
+    CARD_RAISED = "card_raised"
 
 
 class TicketEvent(db.Model):

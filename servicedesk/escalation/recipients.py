@@ -1,0 +1,52 @@
+"""Who hears a step of the ladder, and on which channels they agreed to hear it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from servicedesk.auth.models import Role, User, UserRole
+from servicedesk.escalation.models import Audience, Level
+from servicedesk.extensions import db
+from servicedesk.tickets.models import Ticket
+
+
+def supervisors() -> list[User]:
+    """Every active supervisor."""
+    return list(db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == Role.SUPERVISOR.value,
+                                          User.active.is_(True)).order_by(User.id)))
+
+
+def audience_members(ticket: Ticket, audience: str) -> list[User]:
+    """The people one audience names for this ticket (active accounts only)."""
+    team = ticket.task_force
+    if audience == Audience.ASSIGNEE:
+        people = [ticket.assignee] if ticket.assignee else (team.members if team else [])
+    elif audience == Audience.MEMBERS:
+        people = team.members if team else []
+    elif audience == Audience.LEAD:
+        people = [team.lead] if team and team.lead else []
+    elif audience == Audience.SUPERVISORS:
+        people = supervisors()
+    elif audience == Audience.ENTERPRISE:
+        people = [ticket.filed_by]
+    else:
+        people = []
+    return [p for p in people if p is not None and p.active]
+
+
+def recipients_for(ticket: Ticket, audiences, channels, level: Level) -> list[tuple[User, str]]:
+    """(person, channel) pairs for one firing, each once, honouring preferences — except that
+    red steps always reach supervisors on every channel of the step."""
+    from servicedesk.notifications.preferences import wants
+
+    forced_supervisors = level in (Level.RED, Level.REPEAT)
+    pairs: dict[tuple[int, str], tuple[User, str]] = {}
+    supervisor_ids = {u.id for u in supervisors()} if forced_supervisors else set()
+    for audience in audiences:
+        for person in audience_members(ticket, audience):
+            for channel in channels:
+                forced = forced_supervisors and person.id in supervisor_ids
+                if forced or wants(person, "escalation", channel):
+                    pairs[(person.id, channel)] = (person, channel)
+    return list(pairs.values())

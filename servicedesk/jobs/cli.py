@@ -1,0 +1,105 @@
+"""``flask jobs ...``: workers, the scheduler, a sweep by hand, health, and the whole stack."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+jobs_cli = AppGroup("jobs", help="Background work: workers, scheduler, sweep, health.")
+
+
+def _need_redis():
+    from servicedesk.jobs.queues import redis_connection
+
+    connection = redis_connection()
+    if connection is None:
+        raise click.ClickException("REDIS_URL is not set; `flask jobs run-all` starts an "
+                                   "embedded Valkey for development.")
+    return connection
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--name", default=None, help="Worker name (default: host.pid).")
+@with_appcontext
+def worker_command(burst: bool, name: str | None) -> None:
+    """Run an RQ worker on the sweep and deliver queues."""
+    from servicedesk.jobs.queues import WORKER_QUEUES, queue
+    from servicedesk.jobs.worker import AppWorker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    connection = _need_redis()
+    app = current_app._get_current_object()
+    worker = AppWorker([queue(n, connection) for n in WORKER_QUEUES], connection=connection,
+                       name=name)
+    worker.app = app
+    worker.work(burst=burst, logging_level="INFO", with_scheduler=False)
+
+
+@jobs_cli.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Fire a sweep every SWEEP_INTERVAL_SECONDS (several may run: one leads, others wait)."""
+    from servicedesk.jobs.queues import enqueue_sweep
+    from servicedesk.jobs.scheduler import Scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    connection = _need_redis()
+    config = current_app.config
+    scheduler = Scheduler(connection, config["SWEEP_INTERVAL_SECONDS"],
+                          lambda job_id: enqueue_sweep(connection, job_id,
+                                                       config["JOB_TIMEOUT_SECONDS"]))
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo(f"scheduler {scheduler.name}: a sweep every {scheduler.interval} s")
+    scheduler.run(stop)
+
+
+@jobs_cli.command("sweep")
+@with_appcontext
+def sweep_command() -> None:
+    """Run one sweep now, in this process."""
+    from servicedesk.escalation.sweep import run_sweep
+
+    stats = run_sweep()
+    click.echo(f"due tickets {stats.due_tickets}, firings {stats.firings}, messages "
+               f"{stats.notifications}, requeued {stats.enqueued}, auto-closed "
+               f"{stats.auto_closed}, digests {stats.digests}, errors {len(stats.errors)}")
+
+
+@jobs_cli.command("health")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@with_appcontext
+def health_command(as_json: bool) -> None:
+    """Queue lengths, the last sweep, failed rows and worker heartbeats; exit 1 when unwell."""
+    from servicedesk.jobs.health import health_report
+
+    report = health_report()
+    if as_json:
+        click.echo(json.dumps(report, default=str, indent=2))
+    else:
+        for line in report["summary"]:
+            click.echo(line)
+    if not report["healthy"]:
+        raise SystemExit(1)
+
+
+@jobs_cli.command("run-all")
+@click.option("--workers", default=1, show_default=True, help="Worker processes to start.")
+@click.option("--web/--no-web", default=True, help="Also serve the web app.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=None, type=int, help="Web port (default: PORT).")
+@with_appcontext
+def run_all_command(workers: int, web: bool, host: str, port: int | None) -> None:
+    """Web + workers + scheduler, with an embedded Valkey when REDIS_URL is not set."""
+    from servicedesk.jobs.stack import run_stack
+
+    raise SystemExit(run_stack(current_app, workers=workers, web=web, host=host,
+                               port=port or current_app.config["PORT"]))

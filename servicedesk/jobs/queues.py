@@ -1,0 +1,93 @@
+"""Redis/Valkey and the RQ queues; delivery jobs are enqueued only after their rows commit."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, current_app, g, has_app_context
+from redis import Redis
+from rq import Queue
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+SWEEP_QUEUE = "sweep"
+DELIVER_QUEUE = "deliver"
+#: A worker serves both; sweeps first so a flood of deliveries never starves the ladder.
+WORKER_QUEUES = (SWEEP_QUEUE, DELIVER_QUEUE)
+
+
+def redis_connection(app: Flask | None = None) -> Redis | None:
+    """The app's Redis connection (one per process), or None when REDIS_URL is not set."""
+    app = app or current_app
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return None
+    cached = app.extensions.get("servicedesk.redis")
+    if cached is None or cached[0] != url:
+        connection = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5,
+                                    health_check_interval=30)
+        cached = app.extensions["servicedesk.redis"] = (url, connection)
+    return cached[1]
+
+
+def queue(name: str, connection: Redis | None = None) -> Queue:
+    """An RQ queue by name on the app's connection."""
+    return Queue(name, connection=connection or redis_connection())
+
+
+def enqueue_deliveries(ids: list[int]) -> int:
+    """Enqueue one delivery job per outbox row id; returns how many went in.
+
+    A failure (Redis down) is logged, not raised: the rows stay pending in the database and
+    the sweep enqueues them again once Redis answers.
+    """
+    from servicedesk.jobs.tasks import deliver_job
+
+    connection = redis_connection()
+    if connection is None or not ids:
+        return 0
+    timeout = current_app.config["JOB_TIMEOUT_SECONDS"]
+    deliver = queue(DELIVER_QUEUE, connection)
+    done = 0
+    try:
+        with connection.pipeline() as pipe:
+            for notification_id in ids:
+                deliver.enqueue(deliver_job, notification_id, pipeline=pipe,
+                                job_id=f"deliver-{notification_id}-{uuid.uuid4().hex[:8]}",
+                                job_timeout=timeout, result_ttl=3600, failure_ttl=86400,
+                                description=f"deliver notification {notification_id}")
+                done += 1
+            pipe.execute()
+    except Exception as exc:  # Redis down: the sweep will pick the rows up again
+        log.warning("could not enqueue %d deliveries (%s); the sweep will retry", len(ids), exc)
+        return 0
+    return done
+
+
+def enqueue_sweep(connection: Redis, job_id: str, timeout: int) -> None:
+    """Put one sweep job on its queue."""
+    from servicedesk.jobs.tasks import sweep_job
+
+    Queue(SWEEP_QUEUE, connection=connection).enqueue(
+        sweep_job, job_id=job_id, job_timeout=timeout, result_ttl=3600, failure_ttl=86400,
+        description="escalation sweep")
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_after_commit(session: Session) -> None:
+    if not has_app_context():
+        return
+    from servicedesk.notifications.outbox import take_pending_ids
+
+    ids = take_pending_ids()
+    if ids:
+        enqueue_deliveries(ids)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction) -> None:
+    if has_app_context() and previous_transaction.parent is None:
+        g.pop("notifications_to_enqueue", None)

@@ -1,0 +1,100 @@
+"""Writing messages into the outbox. A row is written once per unique key, inside the
+transaction that decides it is needed; delivery jobs are enqueued only after that commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, g
+from sqlalchemy import update
+
+from servicedesk.auth.models import User
+from servicedesk.clock import utcnow
+from servicedesk.enterprises.validators import is_mobile, normalise_mobile
+from servicedesk.extensions import db
+from servicedesk.notifications.models import Channel, DeliveryStatus, Notification
+from servicedesk.sqlutil import insert_once
+
+
+def recipient_locale(user: User) -> str:
+    """The language a person reads their messages in."""
+    return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _address(user: User, channel: str) -> str | None:
+    if channel == Channel.EMAIL:
+        return user.email
+    if user.mobile and is_mobile(user.mobile):
+        return normalise_mobile(user.mobile)
+    return None
+
+
+def queue_notification(*, key: str, kind: str, recipient: User, channel: str, context: dict,
+                       ticket_id: int | None = None, reason: dict | None = None,
+                       now: datetime | None = None) -> int | None:
+    """Write one message for ``recipient`` on ``channel`` unless ``key`` was written before.
+
+    Returns the new row's id (remembered for enqueueing after the commit), or None for a
+    duplicate. A person without an address for the channel still gets a row, marked failed
+    with the reason, so an admin sees it instead of it vanishing.
+    """
+    from servicedesk.notifications.render import render_notification
+
+    now = now or utcnow()
+    locale = recipient_locale(recipient)
+    rendered = render_notification(kind, locale, context)
+    address = _address(recipient, channel)
+    values = {
+        "key": key, "kind": kind, "ticket_id": ticket_id, "recipient_id": recipient.id,
+        "channel": channel, "address": address, "locale": locale,
+        "subject": rendered.subject[:300], "created_at": now, "next_attempt_at": now,
+        "reason": reason, "attempts": 0,
+    }
+    if channel == Channel.SMS:
+        values.update(body_text=rendered.sms_text, body_html=None, sms_template=kind,
+                      sms_params=rendered.sms_params)
+    else:
+        values.update(body_text=rendered.text, body_html=rendered.html)
+    if address is None:
+        values.update(status=DeliveryStatus.FAILED.value, next_attempt_at=None,
+                      last_error="no mobile number on file" if channel == Channel.SMS
+                      else "no e-mail address on file")
+    else:
+        values["status"] = DeliveryStatus.PENDING.value
+    notification_id = insert_once(Notification.__table__, values, ["key"])
+    if notification_id is not None and address is not None:
+        remember_for_delivery(notification_id)
+    return notification_id
+
+
+def remember_for_delivery(notification_id: int) -> None:
+    """Enqueue this row's delivery job once the current transaction commits."""
+    pending = g.setdefault("notifications_to_enqueue", []) if _has_g() else None
+    if pending is not None:
+        pending.append(notification_id)
+
+
+def _has_g() -> bool:
+    from flask import has_app_context
+
+    return has_app_context()
+
+
+def take_pending_ids() -> list[int]:
+    """The ids remembered in this context, forgetting them."""
+    if not _has_g():
+        return []
+    return g.pop("notifications_to_enqueue", [])
+
+
+def cancel_pending(ticket_id: int, kinds_prefix: str | None = None, reason: str = "") -> int:
+    """Cancel every message for a ticket that has not gone out yet (ticket closed ...)."""
+    query = update(Notification).where(
+        Notification.ticket_id == ticket_id,
+        Notification.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.HELD.value]),
+    )
+    if kinds_prefix:
+        query = query.where(Notification.kind.startswith(kinds_prefix))
+    result = db.session.execute(query.values(status=DeliveryStatus.CANCELLED.value,
+                                             next_attempt_at=None, last_error=reason or None))
+    return result.rowcount or 0

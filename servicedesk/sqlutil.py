@@ -1,0 +1,47 @@
+"""Database idioms shared by the rooms that need them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+from servicedesk.extensions import db
+
+
+def insert_once(table: Table, values: dict, unique_columns: list[str]) -> int | None:
+    """INSERT a row unless one with the same unique key exists; the new id, or None.
+
+    ``ON CONFLICT DO NOTHING`` makes the unique key the arbiter: of two transactions inserting
+    the same key at once, exactly one gets an id (on PostgreSQL the second waits for the first
+    to commit, then does nothing).
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+    if insert is None:
+        raise NotImplementedError(f"insert_once does not know the {dialect} dialect")
+    statement = (insert(table).values(**values)
+                 .on_conflict_do_nothing(index_elements=unique_columns)
+                 .returning(table.c.id))
+    return db.session.execute(statement).scalar()
+
+
+def _tune_sqlite(dbapi_connection, _record) -> None:
+    """SQLite shared by the web process and the workers: WAL lets readers run beside the one
+    writer, and a busy timeout makes writers queue instead of failing with "database is
+    locked"."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+def init_sqlite_tuning() -> None:
+    """Apply :func:`_tune_sqlite` to every new SQLite connection (idempotent)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Engine, "connect", _tune_sqlite):
+        event.listen(Engine, "connect", _tune_sqlite)

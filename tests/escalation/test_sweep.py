@@ -1,0 +1,111 @@
+"""The sweep climbs the ladder for due tickets, once, and only for them."""
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from servicedesk.auth.models import Role
+from servicedesk.escalation.models import EscalationFiring, SweepRun
+from servicedesk.escalation.sweep import run_sweep
+from servicedesk.extensions import db
+from servicedesk.notifications.models import Notification
+from tests.tickets.conftest import act, file_ticket, reference_from, ticket
+
+
+def count(model, *where) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _overdue_ticket(park, client_for, *, signed=True, days_late=0, hours_late=1):
+    ref = reference_from(file_ticket(client_for(park.contact), park.category))
+    if signed:
+        act(client_for(park.member), ref, "sign")
+    t = ticket(ref)
+    late = t.dispatched_at - timedelta(days=days_late, hours=hours_late)
+    # Move the whole clock into the past, as if the ticket had been dispatched long ago.
+    shift = t.resolve_due_at - late
+    t.clock_started_at -= shift
+    t.sign_due_at -= shift
+    t.first_contact_due_at -= shift
+    t.resolve_due_at = late
+    db.session.commit()
+    return ref
+
+
+def test_a_new_ticket_is_looked_at_once_and_then_left_alone(park, client_for):
+    ref = reference_from(file_ticket(client_for(park.contact), park.category))
+    assert ticket(ref).next_escalation_at is not None  # dispatch asks the sweep to look
+    stats = run_sweep()
+    assert stats.due_tickets == 1 and stats.firings == 0
+    fresh = ticket(ref)
+    assert fresh.next_escalation_at > fresh.dispatched_at  # the next rung's time (blue)
+    assert run_sweep().due_tickets == 0  # nothing due: the index finds nothing
+
+
+def test_an_overdue_ticket_gets_its_cards_and_reminders_once(park, client_for, make_user):
+    make_user(Role.SUPERVISOR, mobile="13900000009")
+    ref = _overdue_ticket(park, client_for, days_late=5)
+    stats = run_sweep()
+    t = ticket(ref)
+    assert t.card == "red"
+    levels = {(f.stage, f.level) for f in db.session.scalars(select(EscalationFiring))}
+    assert {("resolve", "blue"), ("resolve", "yellow"), ("resolve", "red")} <= levels
+    assert stats.notifications == count(Notification) > 0
+    raised = [e for e in t.events if e.kind == "card_raised"]
+    assert len(raised) == 1 and raised[0].changes == {"card": ["none", "red"]}
+    assert not raised[0].public
+    # A second pass writes nothing new.
+    again = run_sweep()
+    assert again.firings == 0 and again.notifications == 0
+    assert count(SweepRun) == 2
+
+
+def test_two_sweeps_at_the_same_moment_write_every_reminder_once(park, client_for):
+    refs = [_overdue_ticket(park, client_for, days_late=3) for _ in range(3)]
+    app = db.get_app()
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def sweep():
+        with app.app_context():
+            try:
+                barrier.wait()
+                results.append(run_sweep())
+            except Exception as exc:  # reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    keys = db.session.scalars(select(Notification.key)).all()
+    assert len(keys) == len(set(keys)) > 0
+    assert sum(r.notifications for r in results) == len(keys)
+    assert sum(r.firings for r in results) == count(EscalationFiring)
+    assert all(ticket(ref).card == "red" for ref in refs)
+
+
+def test_a_paused_ticket_is_not_escalated(park, client_for):
+    ref = _overdue_ticket(park, client_for, days_late=3)
+    act(client_for(park.member), ref, "request_info", body="请补充材料")
+    assert ticket(ref).next_escalation_at is None
+    stats = run_sweep()
+    assert stats.firings == 0 and ticket(ref).card == "none"
+
+
+def test_signing_stops_the_sign_for_ladder(park, client_for):
+    ref = _overdue_ticket(park, client_for, signed=False, days_late=0, hours_late=2)
+    run_sweep()
+    signs = {f.level for f in db.session.scalars(
+        select(EscalationFiring).where(EscalationFiring.stage == "sign"))}
+    assert "yellow" in signs
+    act(client_for(park.member), ref, "sign")
+    before = count(EscalationFiring, EscalationFiring.stage == "sign")
+    run_sweep(ticket(ref).sign_due_at + timedelta(days=10))
+    assert count(EscalationFiring, EscalationFiring.stage == "sign") == before
