@@ -51,9 +51,12 @@ migrate: install ## Apply database migrations (flask db upgrade)
 demo: migrate ## Load the demonstration data into an empty database
 	$(BIN)/flask demo load --if-empty
 
-run: demo ## Set up, migrate, load demo data, serve on http://127.0.0.1:5000 (PORT=...)
-	@echo "Serving Green Channel on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(BIN)/flask run --host $(HOST) --port $(PORT) --debug
+WORKERS ?= 2
+
+# Web + RQ workers + scheduler; an embedded Valkey when REDIS_URL is not set.
+run: demo ## Set up, migrate, load demo data, start web + workers + scheduler on :5000 (PORT=...)
+	@echo "Green Channel on http://$(HOST):$(PORT)/ with $(WORKERS) workers (Ctrl+C stops all)"
+	$(BIN)/flask jobs run-all --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: install ## Check the code with ruff
 	$(BIN)/ruff check servicedesk tests

@@ -27,8 +27,7 @@ def insert_once(table: Table, values: dict, unique_columns: list[str]) -> int | 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
     """SQLite shared by the web process and the workers: WAL lets readers run beside the one
-    writer, and a busy timeout makes writers queue instead of failing with "database is
-    locked"."""
+    writer, and a busy timeout makes writers queue instead of failing at once."""
     import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
@@ -45,3 +44,26 @@ def init_sqlite_tuning() -> None:
 
     if not event.contains(Engine, "connect", _tune_sqlite):
         event.listen(Engine, "connect", _tune_sqlite)
+
+
+def is_sqlite_busy(exc: Exception) -> bool:
+    """SQLite's "database is locked": a transaction that read, then tried to write after
+    another process committed, cannot wait its turn; it has to start again."""
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
+def retrying_on_sqlite_busy(work, attempts: int = 8):
+    """Run ``work()`` (which commits) again after a rollback while SQLite says it is locked."""
+    import time
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except Exception as exc:
+            if not is_sqlite_busy(exc) or attempt == attempts:
+                raise
+            db.session.rollback()
+            time.sleep(0.05 * attempt)
+    return None

