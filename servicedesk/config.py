@@ -74,6 +74,8 @@ def load_config() -> dict:
         "REENQUEUE_GRACE_SECONDS": _int("REENQUEUE_GRACE_SECONDS", 30),
         "DELIVERY_LEASE_SECONDS": _int("DELIVERY_LEASE_SECONDS", 300),
         "DELIVERY_MAX_ATTEMPTS": _int("DELIVERY_MAX_ATTEMPTS", 8),
+        "DELIVERY_BACKOFF_SECONDS": os.environ.get("DELIVERY_BACKOFF_SECONDS",
+                                                   "30,60,120,300,600,1200,1800,3600"),
         "JOB_TIMEOUT_SECONDS": _int("JOB_TIMEOUT_SECONDS", 120),
         "SMS_QUIET_HOURS": os.environ.get("SMS_QUIET_HOURS", "21:00-08:00"),
         "SMS_DAILY_CAP": _int("SMS_DAILY_CAP", 10),

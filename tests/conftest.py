@@ -16,6 +16,7 @@ from sqlalchemy import delete
 from servicedesk import create_app
 from servicedesk.auth.models import Role, User
 from servicedesk.extensions import db
+from tests.support.fixtures import sms_standin, smtp_standin  # noqa: F401
 
 PASSWORD = "correct-horse-9"
 _counter = itertools.count(1)

@@ -1,0 +1,171 @@
+"""Rendering a notification in the recipient's language: an e-mail (subject, text, HTML) and an SMS.
+
+Templates live in ``templates/email/<kind>.txt`` (first line ``Subject: ...``),
+``templates/email/<kind>.html`` (extends ``email/_layout.html``) and ``templates/sms/<kind>.txt``
+(one short line). :data:`CONTEXT_KEYS` lists what each kind needs from the caller;
+:data:`SMS_PARAMS` the ordered parameters a vendor template gets (Aliyun by name, Tencent by
+position). Rendering needs an application context; it reads nothing from the request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+#: What each kind needs in its context (beyond these, templates use optional keys when given:
+#: ``recipient`` for a greeting everywhere; see each template for the rest).
+CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
+    "escalation": ("ref", "title", "stage", "card", "due", "url"),
+    "ticket_filed_receipt": ("ref", "title", "url"),
+    "ticket_dispatched": ("ref", "task_force"),
+    "ticket_signed": ("ref", "who"),
+    "ticket_reply": ("ref", "excerpt", "url"),
+    "info_requested": ("ref", "question", "url"),
+    "ticket_resolved": ("ref", "summary", "url"),
+    "ticket_auto_closed": ("ref",),
+    "team_new_ticket": ("ref", "title", "enterprise", "url", "sign_due"),
+    "ticket_assigned": ("ref", "title", "url"),
+    "enterprise_replied": ("ref", "excerpt", "url"),
+    "extension_requested": ("ref", "days", "reason", "url"),
+    "extension_decided": ("ref", "approved"),
+    "ticket_reworked": ("ref", "reason", "url"),
+    "sms_digest": ("count", "refs"),
+    "morning_digest": ("due_today", "overdue"),
+}
+
+#: The parameters of each kind's SMS template, in the order the vendor template lists them.
+SMS_PARAMS: dict[str, tuple[str, ...]] = {
+    "escalation": ("ref", "title", "card", "stage", "due"),
+    "ticket_filed_receipt": ("ref", "title"),
+    "ticket_dispatched": ("ref", "task_force"),
+    "ticket_signed": ("ref", "who"),
+    "ticket_reply": ("ref",),
+    "info_requested": ("ref",),
+    "ticket_resolved": ("ref",),
+    "ticket_auto_closed": ("ref",),
+    "team_new_ticket": ("ref", "title", "sign_due"),
+    "ticket_assigned": ("ref", "title"),
+    "enterprise_replied": ("ref",),
+    "extension_requested": ("ref", "days"),
+    "extension_decided": ("ref", "decision"),
+    "ticket_reworked": ("ref",),
+    "sms_digest": ("count", "refs"),
+    "morning_digest": ("due_today", "overdue"),
+}
+
+MULTILINE_KEYS = frozenset({"excerpt", "question", "summary", "reason", "note"})
+
+# Vendors cap a template variable (Aliyun: 35 characters); titles are cut shorter to keep the
+# SMS near one 70-character segment.
+SMS_PARAM_LIMIT = 35
+SMS_TITLE_LIMIT = 20
+
+STAGE_LABELS = {
+    "sign": _l("sign-for deadline"),
+    "first_contact": _l("first-contact deadline"),
+    "resolve": _l("resolution deadline"),
+}
+CARD_LABELS = {"blue": _l("Blue card"), "yellow": _l("Yellow card"), "red": _l("Red card")}
+CARD_COLOURS = {"blue": "#0969da", "yellow": "#9a6700", "red": "#cf222e"}
+HTML_LANG = {"zh_CN": "zh-CN", "en": "en"}
+
+
+class UnknownNotification(ValueError):
+    """The kind has no templates, or the context lacks what its templates need."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One notification in one language, ready for any channel."""
+
+    subject: str
+    text: str
+    html: str
+    sms_text: str
+    sms_params: dict[str, str]
+
+
+def _shorten(value: object, limit: int) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _prepare(kind: str, context: Mapping) -> dict:
+    """The template context: the caller's values plus labels in the current language."""
+    # Only these may span lines; a line break elsewhere (a pasted title) would split the subject.
+    values = {key: value if key in MULTILINE_KEYS or not isinstance(value, str)
+              else " ".join(value.split()) for key, value in context.items()}
+    if "url" not in values and "link" in values:
+        values["url"] = values["link"]
+    missing = [key for key in CONTEXT_KEYS[kind] if key not in values]
+    if missing:
+        raise UnknownNotification(f"{kind} needs {', '.join(missing)} in its context")
+    if kind == "escalation":
+        card = str(values["card"])
+        values["card_label"] = str(CARD_LABELS.get(card, card))
+        values["card_colour"] = CARD_COLOURS.get(card, "#57606a")
+        values["stage_label"] = str(STAGE_LABELS.get(str(values["stage"]), values["stage"]))
+        values["repeat_no"] = int(values.get("repeat_no") or values.get("repeat") or 0)
+    elif kind == "extension_decided":
+        values["decision"] = str(_l("approved") if values["approved"] else _l("rejected"))
+    elif kind == "sms_digest":
+        refs = [str(ref) for ref in values["refs"]]
+        values["refs"] = refs
+        values.setdefault("more", max(int(values["count"]) - len(refs), 0))
+    elif kind == "morning_digest":
+        values["due_today"], values["overdue"] = list(values["due_today"]), \
+            list(values["overdue"])
+    return values
+
+
+def sms_params(kind: str, values: Mapping) -> dict[str, str]:
+    """The kind's SMS parameters, in template order, as short strings."""
+    params: dict[str, str] = {}
+    for name in SMS_PARAMS[kind]:
+        if kind == "escalation" and name in ("card", "stage"):
+            value: object = values[f"{name}_label"]
+        elif kind == "sms_digest" and name == "refs":
+            value = ",".join(values["refs"][:2])
+        elif kind == "morning_digest":
+            value = len(values[name])
+        else:
+            value = values[name]
+        limit = SMS_TITLE_LIMIT if name == "title" else SMS_PARAM_LIMIT
+        params[name] = _shorten(value, limit)
+    return params
+
+
+def _tidy_text(text: str) -> str:
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def _split_subject(text: str, kind: str) -> tuple[str, str]:
+    first, _, body = text.lstrip().partition("\n")
+    if not first.startswith("Subject: "):
+        raise UnknownNotification(f"templates/email/{kind}.txt must start with 'Subject: '")
+    return " ".join(first[len("Subject: "):].split()), body
+
+
+def render_notification(kind: str, locale: str, context: Mapping) -> Rendered:
+    """Render ``kind`` in ``locale`` (zh_CN or en) from ``context`` (see :data:`CONTEXT_KEYS`)."""
+    if kind not in CONTEXT_KEYS:
+        raise UnknownNotification(f"no templates for notification kind {kind!r}")
+    env = current_app.jinja_env
+    with force_locale(locale):
+        values = _prepare(kind, context)
+        values["html_lang"] = HTML_LANG.get(locale, locale.replace("_", "-"))
+        subject, body = _split_subject(env.get_template(f"email/{kind}.txt").render(values),
+                                       kind)
+        html = env.get_template(f"email/{kind}.html").render({**values, "subject": subject})
+        params = sms_params(kind, values)
+        # The SMS uses the very values a vendor template receives (``p``), already shortened.
+        sms_text = " ".join(env.get_template(f"sms/{kind}.txt").render({**values, "p": params})
+                            .split())
+    return Rendered(subject=subject, text=_tidy_text(body), html=html.strip() + "\n",
+                    sms_text=sms_text, sms_params=params)
