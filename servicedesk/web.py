@@ -102,7 +102,10 @@ def register_web(app: Flask) -> None:
     from servicedesk.auth.admin_views import bp as users_bp
     from servicedesk.demo.cli import demo_cli
     from servicedesk.enterprises.views import bp as enterprises_bp
+    from servicedesk.escalation.views import bp as escalation_bp
     from servicedesk.jobs.cli import jobs_cli
+    from servicedesk.notifications.admin_views import bp as deliveries_bp
+    from servicedesk.notifications.views import bp as notifications_bp
     from servicedesk.sla.views import bp as sla_bp
     from servicedesk.taskforces.views import bp as taskforces_bp
     from servicedesk.tickets.admin_views import bp as categories_bp
@@ -110,7 +113,7 @@ def register_web(app: Flask) -> None:
     from servicedesk.tickets.views import bp as tickets_bp
 
     for blueprint in (bp, tickets_bp, users_bp, enterprises_bp, taskforces_bp, categories_bp,
-                      sla_bp):
+                      sla_bp, escalation_bp, deliveries_bp, notifications_bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(demo_cli)
     app.cli.add_command(tickets_cli)

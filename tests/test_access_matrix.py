@@ -84,13 +84,21 @@ ROUTE_ACCESS: dict[str, frozenset[str] | str] = {
     "/admin/calendar/days": ADMIN,
     "/admin/calendar/days/<day>/remove": ADMIN,
     "/admin/calendar/year": ADMIN,
+    "/admin/escalation": ADMIN,
+    "/admin/escalation/<stage>/<level>/edit": ADMIN,
+    "/admin/escalation/<stage>/reset": ADMIN,
+    "/admin/deliveries": ADMIN,
+    "/admin/deliveries/retry": ADMIN,
+    "/admin/deliveries/retry-failed": ADMIN,
+    "/admin/health": ADMIN,
 }
 UNCHECKED_ENDPOINTS = {"static", "bootstrap.static"}
 
 #: A value nothing in the park answers to, per URL argument: the answer is 404, never 500.
 MISSING = {"user_id": 999999, "enterprise_id": 999999, "chain_id": 999999,
            "project_id": 999999, "task_force_id": 999999, "category_id": 999999,
-           "tier": "platinum", "day": "2026-13-45", "code": "xx"}
+           "tier": "platinum", "day": "2026-13-45", "code": "xx", "stage": "lunch",
+           "level": "purple"}
 
 #: What each role may do on a ticket it sees (its relation to it is fixed by the park).
 ENTERPRISE_ACTIONS = frozenset({"enterprise_reply", "confirm", "reopen", "withdraw"})
@@ -167,7 +175,8 @@ def route_probes(app, park) -> list[Probe]:
     values = {"user_id": park.spare.id, "enterprise_id": park.enterprise_x.id,
               "chain_id": park.chain.id, "project_id": park.project_x.id,
               "task_force_id": park.task_force_a.id, "category_id": park.category.id,
-              "tier": "normal", "day": "2026-10-01", "code": "en"}
+              "tier": "normal", "day": "2026-10-01", "code": "en", "stage": "resolve",
+              "level": "blue"}
     probes = []
     for rule in checked_rules(app):
         access = ROUTE_ACCESS[rule.rule]

@@ -24,6 +24,7 @@ EVENT_LABELS = {
     EventKind.REOPENED: _l("Reopened for rework"),
     EventKind.CLOSED: _l("Closed"),
     EventKind.WITHDRAWN: _l("Withdrawn"),
+    EventKind.CARD_RAISED: _l("Card raised"),
 }
 
 RATING_LABELS = {
@@ -51,6 +52,15 @@ CHANGE_LABELS = {
     "participants": _l("Who took part"),
     "routing_rule": _l("Routing rule"),
     "close_reason": _l("Closed because"),
+    "card": _l("Card"),
+}
+
+#: The colour cards of the escalation ladder (DOMAIN.md).
+CARD_LABELS = {
+    "none": _l("No card"),
+    "blue": _l("Blue card"),
+    "yellow": _l("Yellow card"),
+    "red": _l("Red card"),
 }
 
 #: Codes stored in an event's changes, shown as words.
@@ -83,6 +93,8 @@ def change_text(key: str, value) -> str:
         return label(RATING_LABELS, value)
     if key in {"routing_rule", "close_reason"}:
         return label(CODE_LABELS, value)
+    if key == "card":
+        return label(CARD_LABELS, value)
     return str(value)
 
 

@@ -38,6 +38,14 @@ def status_label(status: str) -> str:
     return label(status)
 
 
+@bp.app_template_global()
+def card_label(card: str) -> str:
+    """The readable name of a colour card (blue, yellow, red), in the user's language."""
+    from servicedesk.tickets.labels import CARD_LABELS, label
+
+    return label(CARD_LABELS, card)
+
+
 @bp.app_context_processor
 def ticket_vocabulary() -> dict:
     from servicedesk.tickets import labels
@@ -179,10 +187,15 @@ def _render_detail(ticket: Ticket, failed: tuple[str, object] | None = None, sta
     internal = sees_internal(current_user, ticket)
     events = [e for e in ticket.events if internal or e.public]
     attachments = [a for a in ticket.attachments if internal or a.public]
+    reminders = None
+    if internal:  # the enterprise sees neither cards nor reminders
+        from servicedesk.escalation.services import ticket_reminders
+
+        reminders = ticket_reminders(ticket)
     return render_template("tickets/detail.html", ticket=ticket, forms=forms, actions=ACTIONS,
                            events=events, attachments=attachments, internal=internal,
                            pending_extension=pending, failed=failed[0] if failed else None,
-                           now=utcnow()), status
+                           reminders=reminders, now=utcnow()), status
 
 
 @bp.route("/<reference>")
