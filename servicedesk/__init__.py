@@ -25,7 +25,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from servicedesk import extensions, models  # noqa: F401  (register every table)
     from servicedesk.i18n import init_i18n
-
     from servicedesk.sqlutil import init_sqlite_tuning
 
     init_sqlite_tuning()
@@ -44,4 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from servicedesk.web import register_web
 
     register_web(app)
+
+    from servicedesk.notifications.listeners import init_notifications
+
+    init_notifications(app)
     return app

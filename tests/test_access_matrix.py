@@ -44,6 +44,7 @@ ROUTE_ACCESS: dict[str, frozenset[str] | str] = {
     "/logout": SIGNED_IN,
     "/account": SIGNED_IN,
     "/account/password": SIGNED_IN,
+    "/account/notifications": SIGNED_IN,
     "/healthz": PUBLIC,
     "/language/<code>": PUBLIC,
     "/tickets/new": CONTACTS,

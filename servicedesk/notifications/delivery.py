@@ -38,14 +38,12 @@ from servicedesk.sqlutil import retrying_on_sqlite_busy
 
 log = logging.getLogger(__name__)
 
-#: Seconds to wait before attempt n+1 (the sweep picks the row up again once it is due).
-BACKOFF_SECONDS = (30, 60, 120, 300, 600, 1200, 1800, 3600)
-
-
 def backoff(attempts: int) -> timedelta:
-    """How long to wait after the ``attempts``-th failed try."""
-    index = min(max(attempts, 1), len(BACKOFF_SECONDS)) - 1
-    return timedelta(seconds=BACKOFF_SECONDS[index])
+    """How long to wait after the ``attempts``-th failed try (DELIVERY_BACKOFF_SECONDS, the last
+    value repeating); the sweep hands the row to a worker again once that time is up."""
+    steps = [int(x) for x in str(current_app.config["DELIVERY_BACKOFF_SECONDS"]).split(",")
+             if x.strip()] or [60]
+    return timedelta(seconds=steps[min(max(attempts, 1), len(steps)) - 1])
 
 
 def claim(notification_id: int, now: datetime) -> str | None:
@@ -207,7 +205,7 @@ def retry_failed(notification_id: int) -> bool:
         update(Notification)
         .where(Notification.id == notification_id,
                Notification.status == DeliveryStatus.FAILED.value,
-               Notification.address.is_not(None))
+               Notification.address.is_not(None), Notification.body_text != "")
         .values(status=DeliveryStatus.PENDING.value, attempts=0, next_attempt_at=utcnow(),
                 last_error=None)
     )

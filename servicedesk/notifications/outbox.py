@@ -3,6 +3,7 @@ transaction that decides it is needed; delivery jobs are enqueued only after tha
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from flask import current_app, g
@@ -14,6 +15,8 @@ from servicedesk.enterprises.validators import is_mobile, normalise_mobile
 from servicedesk.extensions import db
 from servicedesk.notifications.models import Channel, DeliveryStatus, Notification
 from servicedesk.sqlutil import insert_once
+
+log = logging.getLogger(__name__)
 
 
 def recipient_locale(user: User) -> str:
@@ -35,34 +38,45 @@ def queue_notification(*, key: str, kind: str, recipient: User, channel: str, co
     """Write one message for ``recipient`` on ``channel`` unless ``key`` was written before.
 
     Returns the new row's id (remembered for enqueueing after the commit), or None for a
-    duplicate. A person without an address for the channel still gets a row, marked failed
-    with the reason, so an admin sees it instead of it vanishing.
+    duplicate. A person without an address for the channel, or a message that could not be
+    rendered, still gets a row, marked failed with the reason, so an admin sees it instead of
+    it vanishing.
     """
     from servicedesk.notifications.render import render_notification
 
     now = now or utcnow()
     locale = recipient_locale(recipient)
-    rendered = render_notification(kind, locale, context)
     address = _address(recipient, channel)
+    try:
+        rendered = render_notification(kind, locale, context)
+    except Exception as exc:  # a broken template: keep a failed row an admin can see and retry
+        log.exception("could not render %s for user %s", kind, recipient.id)
+        rendered = None
+        render_error = f"could not render the {kind} message: {exc}"
     values = {
         "key": key, "kind": kind, "ticket_id": ticket_id, "recipient_id": recipient.id,
         "channel": channel, "address": address, "locale": locale,
-        "subject": rendered.subject[:300], "created_at": now, "next_attempt_at": now,
-        "reason": reason, "attempts": 0,
+        "created_at": now, "next_attempt_at": now, "reason": reason, "attempts": 0,
     }
-    if channel == Channel.SMS:
-        values.update(body_text=rendered.sms_text, body_html=None, sms_template=kind,
-                      sms_params=rendered.sms_params)
+    if rendered is None:
+        values.update(subject=kind, body_text="", body_html=None)
+    elif channel == Channel.SMS:
+        values.update(subject=rendered.subject[:300], body_text=rendered.sms_text,
+                      body_html=None, sms_template=kind, sms_params=rendered.sms_params)
     else:
-        values.update(body_text=rendered.text, body_html=rendered.html)
-    if address is None:
+        values.update(subject=rendered.subject[:300], body_text=rendered.text,
+                      body_html=rendered.html)
+    if rendered is None:
+        values.update(status=DeliveryStatus.FAILED.value, next_attempt_at=None,
+                      last_error=render_error[:2000])
+    elif address is None:
         values.update(status=DeliveryStatus.FAILED.value, next_attempt_at=None,
                       last_error="no mobile number on file" if channel == Channel.SMS
                       else "no e-mail address on file")
     else:
         values["status"] = DeliveryStatus.PENDING.value
     notification_id = insert_once(Notification.__table__, values, ["key"])
-    if notification_id is not None and address is not None:
+    if notification_id is not None and values["status"] == DeliveryStatus.PENDING.value:
         remember_for_delivery(notification_id)
     return notification_id
 
