@@ -150,8 +150,21 @@ def escalation_still_due(row: Notification) -> str | None:
     return None
 
 
+def _begin_as_writer() -> None:
+    """On SQLite, open the batch's transaction as a writer (BEGIN IMMEDIATE), waiting for the
+    lock. A transaction that reads first and writes later fails at once ("database is
+    locked") whenever another process committed in between, and busy workers commit all the
+    time: without this the sweep lost every retry while deliveries were running."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return
+    connection = db.session.connection()
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _escalate_batch(ids: list[int], calendar, ladder, now: datetime) -> SweepStats:
     """Escalate some tickets in one transaction; one broken ticket does not stop the others."""
+    _begin_as_writer()
     partial = SweepStats()
     for ticket in db.session.scalars(select(Ticket).where(Ticket.id.in_(ids))
                                      .order_by(Ticket.id)):

@@ -51,6 +51,7 @@ def claim(notification_id: int, now: datetime) -> str | None:
     lease = timedelta(seconds=current_app.config["DELIVERY_LEASE_SECONDS"])
     token = uuid.uuid4().hex
     db.session.commit()
+    claimed_at = utcnow()  # the lease runs from the claim, not from when the job started
     result = db.session.execute(
         update(Notification)
         .where(Notification.id == notification_id,
@@ -58,7 +59,7 @@ def claim(notification_id: int, now: datetime) -> str | None:
                         Notification.next_attempt_at <= now),
                    and_(Notification.status == DeliveryStatus.SENDING.value,
                         Notification.claimed_at < now - lease)))
-        .values(status=DeliveryStatus.SENDING.value, claimed_at=now, claim_token=token,
+        .values(status=DeliveryStatus.SENDING.value, claimed_at=claimed_at, claim_token=token,
                 attempts=Notification.attempts + 1)
     )
     db.session.commit()
@@ -200,7 +201,8 @@ def deliver(notification_id: int, worker: str | None = None, job_id: str | None 
 
 
 def retry_failed(notification_id: int) -> bool:
-    """An admin's retry: a failed row becomes pending again with a fresh attempt budget."""
+    """An admin's retry: a failed row becomes pending again with a fresh attempt budget, and its
+    delivery job is enqueued after the caller commits."""
     result = db.session.execute(
         update(Notification)
         .where(Notification.id == notification_id,
@@ -209,4 +211,9 @@ def retry_failed(notification_id: int) -> bool:
         .values(status=DeliveryStatus.PENDING.value, attempts=0, next_attempt_at=utcnow(),
                 last_error=None)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    from servicedesk.notifications.outbox import remember_for_delivery
+
+    remember_for_delivery(notification_id)  # enqueued as soon as the caller commits
+    return True

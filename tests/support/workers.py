@@ -171,7 +171,7 @@ class WorkerPool:
                     [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker",
                      "--name", name],
                     cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL, start_new_session=True)
+                    stdin=subprocess.DEVNULL)  # same session: Ctrl+C stops them too
             worker = WorkerProcess(name, process, log_path)
             self.workers.append(worker)
             started.append(worker)
