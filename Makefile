@@ -23,7 +23,8 @@ INSTALLED := $(VENV)/.installed
 PO_FILES := $(wildcard servicedesk/translations/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help install translations migrate demo run test test-postgres lint clean distclean
+.PHONY: help install translations migrate demo run test test-postgres smoke bench lint clean \
+	distclean
 
 help: ## Show this list of targets
 	@echo "Usage: make TARGET   (PORT=$(PORT), PYTHON=$(PYTHON), PYTEST_ARGS='-k login' ...)"
@@ -71,6 +72,20 @@ test-postgres: install ## Run the test suite on the local PostgreSQL server
 	url="$${TEST_DATABASE_URL:-}"; \
 	if [ -z "$$url" ]; then url="$$(bash scripts/postgres-test-db.sh)"; fi; \
 	TEST_DATABASE_URL="$$url" $(BIN)/pytest -q $(PYTEST_ARGS)
+
+# A fresh instance in a temporary folder, embedded Valkey, loopback SMTP and SMS stand-ins, a
+# 24-hour calendar and one-minute limits; stops everything it started, also on failure.
+smoke: install ## End to end in ~3 min: file a ticket, see blue/yellow/red reminders, close it
+	$(BIN)/python scripts/smoke.py
+
+# `make bench` takes about five minutes on two cores; BENCH_ARGS is passed to both scripts
+# (each ignores the other's options), e.g. BENCH_ARGS='--sizes 10000,100000,1000000' or
+# BENCH_ARGS='--database-url postgresql+psycopg://...'. See the README's Benchmarks section.
+BENCH_ARGS ?=
+
+bench: install ## Benchmarks: sweep with 10k/100k open tickets, delivery with 1/2/4 workers
+	$(BIN)/python bench/sweep.py --sizes 10000,100000 $(BENCH_ARGS)
+	$(BIN)/python bench/delivery.py --messages 2000 --workers 1,2,4 $(BENCH_ARGS)
 
 clean: ## Remove caches, build leftovers and compiled catalogs (keeps .venv and instance/)
 	rm -rf build dist *.egg-info .pytest_cache .ruff_cache

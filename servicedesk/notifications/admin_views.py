@@ -275,12 +275,8 @@ def _back_to_log():
 
 def _retry(notification_id: int) -> bool:
     from servicedesk.notifications.delivery import retry_failed
-    from servicedesk.notifications.outbox import remember_for_delivery
 
-    if not retry_failed(notification_id):
-        return False
-    remember_for_delivery(notification_id)  # enqueued right after the commit
-    return True
+    return retry_failed(notification_id)  # enqueued right after the commit
 
 
 @bp.route("/deliveries/retry", methods=["POST"])
