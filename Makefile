@@ -78,9 +78,9 @@ test-postgres: install ## Run the test suite on the local PostgreSQL server
 smoke: install ## End to end in ~3 min: file a ticket, see blue/yellow/red reminders, close it
 	$(BIN)/python scripts/smoke.py
 
-# `make bench` takes about five minutes on two cores; BENCH_ARGS is passed to both scripts
-# (each ignores the other's options), e.g. BENCH_ARGS='--sizes 10000,100000,1000000' or
-# BENCH_ARGS='--database-url postgresql+psycopg://...'. See the README's Benchmarks section.
+# `make bench` takes about two and a half minutes on two cores. BENCH_ARGS goes to both scripts
+# (each skips the other's options), e.g. BENCH_ARGS='--sizes 10000,100000,1000000' (the issue's
+# table, ~7 min more) or BENCH_ARGS='--database-url postgresql+psycopg://...'. See the README.
 BENCH_ARGS ?=
 
 bench: install ## Benchmarks: sweep with 10k/100k open tickets, delivery with 1/2/4 workers
