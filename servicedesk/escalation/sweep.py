@@ -185,18 +185,22 @@ def _escalate_due(now: datetime, stats: SweepStats) -> None:
     calendar = load_calendar()
     ladder = load_ladder(calendar.minutes_per_day)
     batch = current_app.config["SWEEP_BATCH_SIZE"]
-    done: set[int] = set()
+    after: tuple[datetime, int] | None = None  # keyset paging: each ticket once per pass
     while True:
-        query = (select(Ticket.id).where(Ticket.next_escalation_at <= now)
+        query = (select(Ticket.id, Ticket.next_escalation_at)
+                 .where(Ticket.next_escalation_at <= now)
                  .order_by(Ticket.next_escalation_at, Ticket.id).limit(batch))
-        if done:
-            query = query.where(Ticket.id.not_in(done))
-        ids = list(db.session.scalars(query))
-        if not ids:
+        if after is not None:
+            query = query.where(or_(Ticket.next_escalation_at > after[0],
+                                    and_(Ticket.next_escalation_at == after[0],
+                                         Ticket.id > after[1])))
+        rows = db.session.execute(query).all()
+        if not rows:
             return
+        ids = [row.id for row in rows]
+        after = (rows[-1].next_escalation_at, rows[-1].id)
         partial = retrying_on_sqlite_busy(
             lambda ids=ids: _escalate_batch(ids, calendar, ladder, now))
-        done.update(ids)
         for name in ("due_tickets", "firings", "notifications"):
             setattr(stats, name, getattr(stats, name) + getattr(partial, name))
         stats.errors.extend(partial.errors)
