@@ -11,13 +11,15 @@ import pytest
 from servicedesk.config import ConfigurationError
 from servicedesk.notifications.channels import DeliveryError
 from servicedesk.notifications.channels.sms import (
-    AliyunSmsProvider,
     ConsoleSmsProvider,
     HttpGatewaySmsProvider,
     SmsMessage,
+    sms_provider_from_config,
+)
+from servicedesk.notifications.channels.sms_vendors import (
+    AliyunSmsProvider,
     TencentSmsProvider,
     aliyun_signature,
-    sms_provider_from_config,
 )
 from tests.support import fixtures
 
