@@ -17,8 +17,10 @@ def supervisors() -> list[User]:
                                           User.active.is_(True)).order_by(User.id)))
 
 
-def audience_members(ticket: Ticket, audience: str) -> list[User]:
-    """The people one audience names for this ticket (active accounts only)."""
+def audience_members(ticket: Ticket, audience: str,
+                     park_supervisors: list[User] | None = None) -> list[User]:
+    """The people one audience names for this ticket (active accounts only);
+    ``park_supervisors`` saves a query when the caller already has them."""
     team = ticket.task_force
     if audience == Audience.ASSIGNEE:
         people = [ticket.assignee] if ticket.assignee else (team.members if team else [])
@@ -27,7 +29,7 @@ def audience_members(ticket: Ticket, audience: str) -> list[User]:
     elif audience == Audience.LEAD:
         people = [team.lead] if team and team.lead else []
     elif audience == Audience.SUPERVISORS:
-        people = supervisors()
+        people = park_supervisors if park_supervisors is not None else supervisors()
     elif audience == Audience.ENTERPRISE:
         people = [ticket.filed_by]
     else:
@@ -42,9 +44,11 @@ def recipients_for(ticket: Ticket, audiences, channels, level: Level) -> list[tu
 
     forced_supervisors = level in (Level.RED, Level.REPEAT)
     pairs: dict[tuple[int, str], tuple[User, str]] = {}
-    supervisor_ids = {u.id for u in supervisors()} if forced_supervisors else set()
+    park_supervisors = supervisors() if forced_supervisors or Audience.SUPERVISORS in audiences \
+        else None
+    supervisor_ids = {u.id for u in park_supervisors} if forced_supervisors else set()
     for audience in audiences:
-        for person in audience_members(ticket, audience):
+        for person in audience_members(ticket, audience, park_supervisors):
             for channel in channels:
                 forced = forced_supervisors and person.id in supervisor_ids
                 if forced or wants(person, "escalation", channel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from flask import current_app, g
+from flask import current_app, g, has_app_context
 from sqlalchemy import update
 
 from servicedesk.auth.models import User
@@ -83,20 +83,13 @@ def queue_notification(*, key: str, kind: str, recipient: User, channel: str, co
 
 def remember_for_delivery(notification_id: int) -> None:
     """Enqueue this row's delivery job once the current transaction commits."""
-    pending = g.setdefault("notifications_to_enqueue", []) if _has_g() else None
-    if pending is not None:
-        pending.append(notification_id)
-
-
-def _has_g() -> bool:
-    from flask import has_app_context
-
-    return has_app_context()
+    if has_app_context():
+        g.setdefault("notifications_to_enqueue", []).append(notification_id)
 
 
 def take_pending_ids() -> list[int]:
     """The ids remembered in this context, forgetting them."""
-    if not _has_g():
+    if not has_app_context():
         return []
     return g.pop("notifications_to_enqueue", [])
 

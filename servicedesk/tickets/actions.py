@@ -6,11 +6,12 @@ The views walk this table, so adding an action means one entry here plus its ser
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets import closing, extension_requests, services
 from servicedesk.tickets import forms as f
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.rules import Action
+from servicedesk.tickets.rules import Action, IllegalAction
 
 
 def _files(form) -> list:
@@ -55,10 +56,6 @@ def _task_force(form) -> TaskForce | None:
 def _extension_decision(actor: User, ticket: Ticket, form) -> None:
     pending = extension_requests.pending_extension(ticket)
     if pending is None:
-        from flask_babel import gettext as _
-
-        from servicedesk.tickets.rules import IllegalAction
-
         raise IllegalAction(_("There is no extension request waiting for a decision."))
     extension_requests.decide_extension(actor, pending, form.decision.data == "approve",
                                         form.note.data,
@@ -75,7 +72,6 @@ class ActionSpec:
     prepare: Callable[[f.ActionForm, Ticket], None] | None = None
     multipart: bool = False
     danger: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def _v(form) -> dict:

@@ -100,7 +100,7 @@ def change_text(key: str, value) -> str:
 
 def label(table: dict, value) -> str:
     """The label for ``value`` in ``table``, or the raw value when it has none."""
-    for key, text in table.items():
-        if key == value:
-            return str(text)
-    return "" if value is None else str(value)
+    if value is None:
+        return ""
+    text = table.get(value)
+    return str(text) if text is not None else str(value)
