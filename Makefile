@@ -24,6 +24,7 @@ PO_FILES := $(wildcard servicedesk/translations/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: help install translations migrate demo run test test-postgres smoke bench lint clean \
+	coverage-html \
 	distclean
 
 help: ## Show this list of targets
@@ -59,12 +60,28 @@ run: demo ## Set up, migrate, load demo data, start web + workers + scheduler on
 	@echo "Green Channel on http://$(HOST):$(PORT)/ with $(WORKERS) workers (Ctrl+C stops all)"
 	$(BIN)/flask jobs run-all --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-lint: install ## Check the code with ruff
-	$(BIN)/ruff check servicedesk tests
+# Every tree the project owns is checked: style, format, types and the direction of imports.
+LINT_PATHS := servicedesk tests scripts bench migrations
 
-# TEST_DATABASE_URL is emptied so `make test` always runs on throw-away SQLite files.
-test: lint ## Lint, then run the test suite on SQLite
-	TEST_DATABASE_URL= $(BIN)/pytest -q $(PYTEST_ARGS)
+lint: install ## ruff check, ruff format --check, mypy and import-linter
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy $(LINT_PATHS)
+	$(BIN)/lint-imports --no-cache
+
+# TEST_DATABASE_URL is emptied so `make test` always runs on throw-away SQLite files. Coverage
+# follows the worker subprocesses too (setup.cfg, [coverage:run] patch = subprocess); the run
+# fails under 90 % of lines (only for the whole suite: PYTEST_ARGS narrows it and skips the bar).
+# `make coverage-html` writes htmlcov/index.html from the last run.
+test: lint ## Lint, then run the test suite on SQLite with coverage
+	rm -f .coverage .coverage.*
+	TEST_DATABASE_URL= $(BIN)/coverage run -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report $(if $(PYTEST_ARGS),--fail-under=0)
+
+coverage-html: ## Write the HTML coverage report of the last `make test` to htmlcov/
+	$(BIN)/coverage html
+	@echo "open htmlcov/index.html"
 
 # With TEST_DATABASE_URL already set, that server is used as it is; otherwise the local
 # PostgreSQL is started (and installed, as root) and given a fresh greenchannel_test database.
@@ -88,7 +105,7 @@ bench: install ## Benchmarks: sweep with 10k/100k open tickets, delivery with 1/
 	$(BIN)/python bench/delivery.py --messages 2000 --workers 1,2,4 $(BENCH_ARGS)
 
 clean: ## Remove caches, build leftovers and compiled catalogs (keeps .venv and instance/)
-	rm -rf build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache htmlcov .coverage .coverage.*
 	find servicedesk tests migrations -name __pycache__ -type d -prune -exec rm -rf {} +
 	rm -f $(MO_FILES)
 

@@ -181,7 +181,7 @@ class Delivery:
             quiet.append(pool.idle())
             return quiet[-2:] == [True, True]
 
-        pool.wait_until(settled, timeout=10, what="queues to drain and workers to go idle",
+        pool.wait_until(settled, timeout=30, what="queues to drain and workers to go idle",
                         describe=self.describe, poll=0.3)
         return rows()
 
