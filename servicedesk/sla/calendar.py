@@ -85,7 +85,7 @@ class WorkingCalendar:
         if day.year in self.manual_years:
             return day.weekday() < 5
         try:
-            return chinese_calendar.is_workday(day)
+            return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
             return day.weekday() < 5
 
@@ -191,4 +191,4 @@ def statutory_holiday_name(day: date) -> str | None:
         return None
     if name is None:
         return None
-    return getattr(name, "value", name)
+    return str(getattr(name, "value", name))
