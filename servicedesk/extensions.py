@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and attached to the app in :func:`servicedesk.create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
@@ -24,6 +26,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    Model = Base  # what type checkers see: the declarative base with its typed columns
+else:
+    #: The base class of every model (Flask-SQLAlchemy's ``db.Model``, built at run time).
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -9,10 +9,10 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicedesk.clock import utcnow
-from servicedesk.extensions import db
+from servicedesk.extensions import Model
 
 
-class IndustryChain(db.Model):
+class IndustryChain(Model):
     """An industry chain and its "five ones": leader, chief scientist, task force, policies."""
 
     __tablename__ = "industry_chain"
@@ -44,7 +44,7 @@ class IndustryChain(db.Model):
         return self.name
 
 
-class Enterprise(db.Model):
+class Enterprise(Model):
     __tablename__ = "enterprise"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,7 +83,7 @@ class ProjectStatus(enum.StrEnum):
     COMPLETED = "completed"
 
 
-class KeyProject(db.Model):
+class KeyProject(Model):
     """A provincial, municipal or district key project; its tickets ride the green channel."""
 
     __tablename__ = "key_project"

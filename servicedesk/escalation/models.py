@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servicedesk.clock import utcnow
-from servicedesk.extensions import db
+from servicedesk.extensions import Model
 
 
 class Stage(enum.StrEnum):
@@ -55,7 +55,7 @@ class Audience(enum.StrEnum):
     ENTERPRISE = "enterprise"
 
 
-class EscalationStep(db.Model):
+class EscalationStep(Model):
     """One rung for one stage: when it fires, who hears, on which channels."""
 
     __tablename__ = "escalation_step"
@@ -72,7 +72,7 @@ class EscalationStep(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class EscalationFiring(db.Model):
+class EscalationFiring(Model):
     """A step that fired for a ticket. The unique key is the claim: two sweeps cannot both fire
     the same (ticket, clock epoch, stage, level, repeat)."""
 
@@ -91,7 +91,7 @@ class EscalationFiring(db.Model):
     fired_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class SweepRun(db.Model):
+class SweepRun(Model):
     """One pass of the periodic sweep, for the health page and the benchmark."""
 
     __tablename__ = "sweep_run"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicedesk.auth.models import User
 from servicedesk.clock import utcnow
-from servicedesk.extensions import db
+from servicedesk.extensions import Model
 
 
 class Channel(enum.StrEnum):
@@ -28,7 +28,7 @@ class DeliveryStatus(enum.StrEnum):
     CANCELLED = "cancelled"  # no longer relevant (ticket closed, deadline met)
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One message to one recipient on one channel, identified by a unique key so that nothing
     is ever written twice; delivery jobs take its id, claim it, send, and mark it."""
 
@@ -73,7 +73,7 @@ class Notification(db.Model):
     recipient: Mapped[User] = relationship()
 
 
-class DeliveryAttempt(db.Model):
+class DeliveryAttempt(Model):
     """The delivery log: every try to send a notification, with its outcome."""
 
     __tablename__ = "delivery_attempt"
@@ -90,7 +90,7 @@ class DeliveryAttempt(db.Model):
     duration_ms: Mapped[int | None]
 
 
-class NotificationPreference(db.Model):
+class NotificationPreference(Model):
     """A person's choice for one kind of message on one channel (absent: the default)."""
 
     __tablename__ = "notification_preference"

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicedesk.clock import utcnow
-from servicedesk.extensions import db
+from servicedesk.extensions import Model
 
 
 class Tier(enum.StrEnum):
@@ -20,7 +20,7 @@ class Tier(enum.StrEnum):
     GREEN = "green"
 
 
-class SlaPolicy(db.Model):
+class SlaPolicy(Model):
     """Working-minute limits for one category (or every category, when ``category_id`` is None)
     and one tier."""
 
@@ -38,7 +38,7 @@ class SlaPolicy(db.Model):
     category: Mapped[Category | None] = relationship()  # noqa: F821
 
 
-class CalendarDay(db.Model):
+class CalendarDay(Model):
     """An admin's word on one day: a holiday (not working) or a make-up working day."""
 
     __tablename__ = "calendar_day"
@@ -48,7 +48,7 @@ class CalendarDay(db.Model):
     note: Mapped[str | None] = mapped_column(String(100))
 
 
-class CalendarYear(db.Model):
+class CalendarYear(Model):
     """A year whose holidays an admin entered by hand; its CalendarDay rows are the whole truth."""
 
     __tablename__ = "calendar_year"

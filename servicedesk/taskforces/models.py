@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicedesk.auth.models import User
 from servicedesk.clock import utcnow
-from servicedesk.extensions import db
+from servicedesk.extensions import Model
 
 
-class TaskForce(db.Model):
+class TaskForce(Model):
     __tablename__ = "task_force"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +39,7 @@ class TaskForce(db.Model):
         return user.id == self.lead_id or any(m.user_id == user.id for m in self.memberships)
 
 
-class TaskForceMember(db.Model):
+class TaskForceMember(Model):
     __tablename__ = "task_force_member"
 
     task_force_id: Mapped[int] = mapped_column(

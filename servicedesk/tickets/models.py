@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from servicedesk.auth.models import User
 from servicedesk.clock import utcnow
 from servicedesk.enterprises.models import Enterprise, KeyProject
-from servicedesk.extensions import db
+from servicedesk.extensions import Model
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets.rules import Status
 
@@ -43,7 +43,7 @@ class CategoryKind(enum.StrEnum):
     COORDINATION = "coordination"
 
 
-class Category(db.Model):
+class Category(Model):
     __tablename__ = "category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +61,7 @@ class Category(db.Model):
         return self.name
 
 
-class ReferenceSequence(db.Model):
+class ReferenceSequence(Model):
     """The last reference number handed out in a year (GC-2026-000123)."""
 
     __tablename__ = "reference_sequence"
@@ -70,7 +70,7 @@ class ReferenceSequence(db.Model):
     last_number: Mapped[int] = mapped_column(default=0)
 
 
-class Ticket(db.Model):
+class Ticket(Model):
     __tablename__ = "ticket"
     __table_args__ = (
         Index("ix_ticket_status_resolve_due_at", "status", "resolve_due_at"),
@@ -182,7 +182,7 @@ class EventKind(enum.StrEnum):
     CARD_RAISED = "card_raised"
 
 
-class TicketEvent(db.Model):
+class TicketEvent(Model):
     """One entry on a ticket's timeline. Rows are only ever added."""
 
     __tablename__ = "ticket_event"
@@ -206,7 +206,7 @@ class TicketEvent(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(back_populates="event")
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     """A file stored outside ``static/`` under a random name, served only as a download."""
 
     __tablename__ = "attachment"
@@ -229,7 +229,7 @@ class Attachment(db.Model):
     uploaded_by: Mapped[User] = relationship()
 
 
-class SiteVisit(db.Model):
+class SiteVisit(Model):
     """一线工作法: staff went to the enterprise's site."""
 
     __tablename__ = "site_visit"
@@ -252,7 +252,7 @@ class ExtensionStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class ExtensionRequest(db.Model):
+class ExtensionRequest(Model):
     __tablename__ = "extension_request"
 
     id: Mapped[int] = mapped_column(primary_key=True)
