@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import shutil
 
 import pytest
 from flask.testing import FlaskClient
@@ -32,10 +33,28 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory):
+    """An SQLite file holding the empty schema, built once; each test gets a copy of it
+    (copying takes 0.2 ms, building the schema again about 70 ms)."""
+    path = tmp_path_factory.mktemp("schema") / "schema.db"
+    schema_app = create_app({"APP_ENV": "testing", "TESTING": True, "SECRET_KEY": "test-secret",
+                             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                             "INSTANCE_PATH": str(path.parent / "instance")})
+    with schema_app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()  # the last connection closes: SQLite folds its WAL into the file
+    return path
+
+
 @pytest.fixture
-def app(tmp_path, monkeypatch):
+def app(tmp_path, monkeypatch, request):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
-    database_url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+    database_url = os.environ.get("TEST_DATABASE_URL")
+    if not database_url:
+        database_url = f"sqlite:///{tmp_path / 'test.db'}"
+        shutil.copyfile(request.getfixturevalue("sqlite_schema"), tmp_path / "test.db")
     app = create_app({
         "APP_ENV": "testing",
         "TESTING": True,
@@ -49,7 +68,7 @@ def app(tmp_path, monkeypatch):
     })
     app.test_client_class = IsolatedClient
     with app.app_context():
-        if database_url.startswith("sqlite") or database_url not in _schema_ready:
+        if not database_url.startswith("sqlite") and database_url not in _schema_ready:
             db.drop_all()
             db.create_all()
             _schema_ready.add(database_url)
