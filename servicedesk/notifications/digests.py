@@ -93,7 +93,7 @@ def already_written(day: date, people: list[Reader]) -> bool:
 
 def readers() -> list[Reader]:
     """Every active supervisor (the whole park) and every active lead of an active task force."""
-    from servicedesk.escalation.recipients import supervisors
+    from servicedesk.auth.queries import supervisors
 
     by_id: dict[int, Reader] = {u.id: Reader(u, None) for u in supervisors()}
     led = db.session.execute(
