@@ -107,10 +107,11 @@ def _passed(calendar, clocks, ladder, now) -> list[tuple[str, str, int, datetime
 def make_variants(calendar, ladder, now: datetime, rng: random.Random, due: bool,
                   count: int) -> list[Variant]:
     """``count`` ticket shapes; ``due``: the latest step that came due has not fired yet."""
-    from servicedesk.escalation.ladder import CARD_OF_LEVEL, Clock, evaluate, highest_card
-    from servicedesk.escalation.models import Level, Stage
+    from servicedesk.escalation.ladder import CARD_OF_LEVEL, evaluate, highest_card
+    from servicedesk.escalation.models import Level
     from servicedesk.sla.models import Tier
     from servicedesk.sla.policy import compute_deadlines, default_limits
+    from servicedesk.tickets.clocks import Clock, Stage
 
     per_day = calendar.minutes_per_day
     shapes: list[Variant] = []
@@ -145,7 +146,7 @@ def make_variants(calendar, ladder, now: datetime, rng: random.Random, due: bool
             continue
         fired = passed[:-1] if due else passed
         fired_keys = {(s, lv, n) for s, lv, n, _ in fired}
-        firings, upcoming = evaluate(calendar, clocks, ladder, fired_keys, now)
+        firings, upcoming, _ = evaluate(calendar, clocks, ladder, fired_keys, now)
         if due != bool(firings) or (not due and upcoming is None):
             continue
         look_at = passed[-1][3] if due else upcoming

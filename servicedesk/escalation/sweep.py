@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from servicedesk.clock import utcnow
-from servicedesk.escalation.ladder import Clock, Firing, evaluate, highest_card
+from servicedesk.escalation.ladder import Firing, evaluate, highest_card
 from servicedesk.escalation.models import CARD_RANK, Card, EscalationFiring, Stage, SweepRun
 from servicedesk.escalation.policy import load_ladder, rung_for
 from servicedesk.escalation.recipients import recipients_for
@@ -27,6 +27,7 @@ from servicedesk.notifications.outbox import queue_notification, remember_for_de
 from servicedesk.sla.calendar import WorkingCalendar
 from servicedesk.sla.calendar_store import load_calendar
 from servicedesk.sqlutil import insert_once, is_sqlite_busy, retrying_on_sqlite_busy
+from servicedesk.tickets.clocks import running_clocks
 from servicedesk.tickets.models import EventKind, Ticket, TicketEvent
 from servicedesk.tickets.rules import WORKING_STATUSES
 
@@ -44,22 +45,8 @@ class SweepStats:
     errors: list[str] = field(default_factory=list)
 
 
-def ticket_clocks(ticket: Ticket) -> list[Clock]:
-    """The deadlines of a ticket that are still running (none while paused or not with a team)."""
-    if ticket.status not in WORKING_STATUSES or ticket.paused_at is not None:
-        return []
-    started = ticket.clock_started_at or ticket.dispatched_at or ticket.filed_at
-    clocks = []
-    if ticket.signed_at is None and ticket.sign_due_at:
-        clocks.append(Clock(Stage.SIGN, started, ticket.sign_due_at))
-    if ticket.first_contact_at is None and ticket.first_contact_due_at:
-        clocks.append(Clock(Stage.FIRST_CONTACT, started, ticket.first_contact_due_at))
-    if ticket.resolved_at is None and ticket.resolve_due_at:
-        clocks.append(Clock(Stage.RESOLVE, started, ticket.resolve_due_at))
-    return clocks
-
-
-def _fired(ticket: Ticket) -> set[tuple[str, str, int]]:
+def fired_steps(ticket: Ticket) -> set[tuple[str, str, int]]:
+    """The (stage, level, repeat) steps already fired on the ticket's current clock."""
     rows = db.session.execute(
         select(EscalationFiring.stage, EscalationFiring.level, EscalationFiring.repeat_no)
         .where(EscalationFiring.ticket_id == ticket.id,
@@ -112,9 +99,9 @@ def escalate_ticket(ticket: Ticket, calendar: WorkingCalendar, ladder, now: date
                     stats: SweepStats) -> None:
     """Fire what is due for one ticket, raise its card, and set when to look next."""
     seen = ticket.next_escalation_at
-    clocks = ticket_clocks(ticket)
-    due, next_at = evaluate(calendar, clocks, ladder, _fired(ticket), now) if clocks \
-        else ([], None)
+    clocks = running_clocks(ticket)
+    due, next_at, _ = evaluate(calendar, clocks, ladder, fired_steps(ticket), now) if clocks \
+        else ([], None, [])
     fired_cards = [f.card for f in due if _fire(ticket, f, ladder, now, stats)]
     card = highest_card([ticket.card, *fired_cards])
     values = {"next_escalation_at": next_at}
