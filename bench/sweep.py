@@ -1,15 +1,16 @@
-"""Escalation sweep benchmark: how long one ``run_sweep()`` takes with N open tickets.
+"""Escalation sweep benchmark: how long one periodic ``tick()`` takes with N open tickets.
 
 For each case a throw-away database (SQLite, or PostgreSQL with ``--database-url``) gets the
 demonstration park's people and N open tickets in bulk (SQLAlchemy Core, executemany in chunks).
 Their deadlines come from the real working calendar and the default limits, their cards and
 fired steps from the default ladder; a share of them (``--due-percent``) have a step that came
-due and has not fired yet: ``next_escalation_at`` in the past. Then one sweep is timed exactly as
+due and has not fired yet: ``next_escalation_at`` in the past. Then one tick is timed exactly as
 the scheduler runs it (no REDIS_URL, so nothing is enqueued; MAIL_BACKEND=log): the due tickets'
 firings, card changes and outbox rows (each rendered in the recipient's language) are all part
-of the cost. A second sweep right after, with nothing due, shows the fixed cost of a pass.
+of the cost, and so are the other domains' steps (auto-close, outbox upkeep). A second tick
+right after, with nothing due, shows the fixed cost of a pass.
 
-The morning digest is written by the first sweep after 08:30 on a working day, once a day; it
+The morning digest is written by the first tick after 08:30 on a working day, once a day; it
 is timed separately ("digest s") so the sweep columns show the pass that runs every minute.
 
     .venv/bin/python bench/sweep.py                       # 10k, 100k, 1M at 1 %, 1M at 0.1 %
@@ -107,10 +108,11 @@ def _passed(calendar, clocks, ladder, now) -> list[tuple[str, str, int, datetime
 def make_variants(calendar, ladder, now: datetime, rng: random.Random, due: bool,
                   count: int) -> list[Variant]:
     """``count`` ticket shapes; ``due``: the latest step that came due has not fired yet."""
-    from servicedesk.escalation.ladder import CARD_OF_LEVEL, Clock, evaluate, highest_card
-    from servicedesk.escalation.models import Level, Stage
+    from servicedesk.escalation.ladder import CARD_OF_LEVEL, evaluate, highest_card
+    from servicedesk.escalation.models import Level
     from servicedesk.sla.models import Tier
     from servicedesk.sla.policy import compute_deadlines, default_limits
+    from servicedesk.tickets.clocks import Clock, Stage
 
     per_day = calendar.minutes_per_day
     shapes: list[Variant] = []
@@ -145,7 +147,7 @@ def make_variants(calendar, ladder, now: datetime, rng: random.Random, due: bool
             continue
         fired = passed[:-1] if due else passed
         fired_keys = {(s, lv, n) for s, lv, n, _ in fired}
-        firings, upcoming = evaluate(calendar, clocks, ladder, fired_keys, now)
+        firings, upcoming, _ = evaluate(calendar, clocks, ladder, fired_keys, now)
         if due != bool(firings) or (not due and upcoming is None):
             continue
         look_at = passed[-1][3] if due else upcoming
@@ -285,8 +287,8 @@ def run_case(total: int, percent: float, database_url: str | None, seed: int) ->
         build_people(app)
         from sqlalchemy import func, select
 
-        from servicedesk.escalation.sweep import run_sweep
         from servicedesk.extensions import db
+        from servicedesk.jobs.periodic import tick
         from servicedesk.notifications.digests import queue_morning_digests
         from servicedesk.notifications.models import Notification
         from servicedesk.sla.calendar_store import load_calendar
@@ -307,7 +309,7 @@ def run_case(total: int, percent: float, database_url: str | None, seed: int) ->
             digest_seconds = time.monotonic() - started
             say(f"  morning digest (once a day): {digests} rows in {digest_seconds:.2f} s")
             started = time.monotonic()
-            stats = run_sweep(now)
+            stats = tick(now)
             sweep_seconds = time.monotonic() - started
             outbox = db.session.scalar(select(func.count(Notification.id))
                                        .where(Notification.kind == "escalation"))
@@ -315,7 +317,7 @@ def run_case(total: int, percent: float, database_url: str | None, seed: int) ->
                 f"{stats.notifications:,} outbox rows in {sweep_seconds:.2f} s"
                 + (f"; errors: {stats.errors[:3]}" if stats.errors else ""))
             started = time.monotonic()
-            idle = run_sweep(now + timedelta(seconds=1))
+            idle = tick(now + timedelta(seconds=1))
             idle_seconds = time.monotonic() - started
             say(f"  next sweep, nothing due: {idle.due_tickets} due in {idle_seconds:.3f} s")
         return {"open": total, "percent": percent, "due": due_count, "kind": database.kind,

@@ -47,4 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from servicedesk.notifications.listeners import init_notifications
 
     init_notifications(app)
+
+    from servicedesk.escalation import init_escalation
+
+    init_escalation(app)
     return app

@@ -1,0 +1,11 @@
+"""The escalation ladder: cards and reminders for deadlines a task force is missing."""
+
+from flask import Flask
+
+
+def init_escalation(app: Flask) -> None:
+    """Tell the notifications room which escalation messages are still worth sending."""
+    from servicedesk.escalation.sweep import escalation_still_due
+    from servicedesk.notifications.delivery import register_still_wanted
+
+    register_still_wanted(app, "escalation", escalation_still_due)

@@ -12,21 +12,14 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from servicedesk.escalation.models import Card, Level, Stage, Trigger
+from servicedesk.escalation.models import Card, Level, Trigger
 from servicedesk.sla.calendar import WorkingCalendar
+from servicedesk.tickets.clocks import Clock, Stage
 
 CARD_OF_LEVEL = {Level.BLUE: Card.BLUE, Level.YELLOW: Card.YELLOW, Level.RED: Card.RED,
                  Level.REPEAT: Card.RED}
-
-
-@dataclass(frozen=True)
-class Clock:
-    """One running deadline of a ticket."""
-
-    stage: Stage
-    started_at: datetime
-    due_at: datetime
 
 
 @dataclass(frozen=True)
@@ -88,12 +81,22 @@ def _latest_repeat(calendar: WorkingCalendar, red_due: datetime, rung: Rung, now
     return number, upcoming
 
 
+class Evaluation(NamedTuple):
+    """What the ladder says about a ticket's clocks at one moment."""
+
+    due: list[Firing]  # to fire now, not fired yet, oldest first
+    next_look_at: datetime | None  # the next moment worth a look (the sweep's index)
+    upcoming: list[Firing]  # every step still to fire, due ones included, soonest first
+
+
 def evaluate(calendar: WorkingCalendar, clocks: Iterable[Clock],
              ladder: Mapping[Stage, list[Rung]], fired: set[tuple[str, str, int]],
-             now: datetime) -> tuple[list[Firing], datetime | None]:
-    """The firings due at ``now`` that have not fired yet, and the next moment worth a look."""
+             now: datetime) -> Evaluation:
+    """The firings due at ``now`` that have not fired yet, the next moment worth a look, and
+    the steps still to come (for the reminders panel): one walk of the ladder for both."""
     due: list[Firing] = []
-    upcoming: list[datetime] = []
+    steps: list[Firing] = []  # due or not, in the order of the clocks and their rungs
+    looks: list[datetime] = []
     for clock in clocks:
         rungs = ladder.get(clock.stage, [])
         red_due = _red_due(calendar, clock, rungs)
@@ -105,17 +108,22 @@ def evaluate(calendar: WorkingCalendar, clocks: Iterable[Clock],
                 if number and (clock.stage.value, rung.level.value, number) not in fired:
                     at = repeat_time(calendar, red_due, rung, number)
                     due.append(Firing(clock.stage, rung.level, number, at))
-                upcoming.append(following)
+                    steps.append(due[-1])
+                else:
+                    steps.append(Firing(clock.stage, rung.level, number + 1, following))
+                looks.append(following)
                 continue
             at = rung_time(calendar, clock, rung)
             if (clock.stage.value, rung.level.value, 0) in fired:
                 continue
+            steps.append(Firing(clock.stage, rung.level, 0, at))
             if at <= now:
-                due.append(Firing(clock.stage, rung.level, 0, at))
+                due.append(steps[-1])
             else:
-                upcoming.append(at)
+                looks.append(at)
     due.sort(key=lambda f: (f.due_at, f.stage.value, f.level.value))
-    return due, (min(upcoming) if upcoming else None)
+    upcoming = sorted(steps, key=lambda f: f.due_at)
+    return Evaluation(due, min(looks) if looks else None, upcoming)
 
 
 def highest_card(cards: Iterable[Card | str]) -> Card:

@@ -10,14 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from servicedesk.clock import utcnow
 from servicedesk.extensions import Model
-
-
-class Stage(enum.StrEnum):
-    """Which deadline a step watches."""
-
-    SIGN = "sign"
-    FIRST_CONTACT = "first_contact"
-    RESOLVE = "resolve"
+from servicedesk.tickets.clocks import Stage as Stage  # the stages are the ticket's clocks
 
 
 class Card(enum.StrEnum):

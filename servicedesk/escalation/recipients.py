@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from servicedesk.auth.models import Role, User, UserRole
+from servicedesk.auth.models import User
+from servicedesk.auth.queries import supervisors
 from servicedesk.escalation.models import Audience, Level
-from servicedesk.extensions import db
 from servicedesk.tickets.models import Ticket
-
-
-def supervisors() -> list[User]:
-    """Every active supervisor."""
-    return list(db.session.scalars(
-        select(User).join(UserRole).where(UserRole.role == Role.SUPERVISOR.value,
-                                          User.active.is_(True)).order_by(User.id)))
 
 
 def audience_members(ticket: Ticket, audience: str,

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 
 from servicedesk.auth.models import User
 from servicedesk.clock import utcnow
-from servicedesk.escalation.ladder import Rung, repeat_time, rung_time
+from servicedesk.escalation.ladder import Firing, Rung, evaluate
 from servicedesk.escalation.models import (
     EscalationFiring,
     EscalationStep,
@@ -27,6 +27,7 @@ from servicedesk.escalation.models import (
 )
 from servicedesk.escalation.policy import default_rungs, load_ladder
 from servicedesk.extensions import db
+from servicedesk.tickets.clocks import running_clocks
 from servicedesk.tickets.models import Ticket
 
 #: The rungs that give a card, in the order they must fire.
@@ -167,63 +168,28 @@ def reset_stage(actor: User, stage: Stage) -> int:
 
 # --- reading: what a ticket has been, and will be, reminded of -----------------------------
 
-@dataclass(frozen=True)
-class UpcomingStep:
-    """A rung that has not fired yet on the ticket's current clock."""
-
-    stage: Stage
-    level: Level
-    repeat_no: int
-    due_at: datetime
-
-
 @dataclass
 class TicketReminders:
     """Everything the reminders panel shows for one ticket."""
 
     notifications: list
     firings: list[EscalationFiring]
-    upcoming: list[UpcomingStep]
+    upcoming: list[Firing]
     next_look_at: datetime | None
 
 
-def upcoming_steps(ticket: Ticket) -> list[UpcomingStep]:
-    """The rungs still to fire on the ticket's running clocks, soonest first (for the panel)."""
-    from servicedesk.escalation.sweep import ticket_clocks
+def upcoming_steps(ticket: Ticket) -> list[Firing]:
+    """The rungs still to fire on the ticket's running clocks, soonest first (for the panel):
+    the same walk of the ladder the sweep makes (:func:`servicedesk.escalation.ladder.evaluate`)."""
+    from servicedesk.escalation.sweep import fired_steps
     from servicedesk.sla.calendar_store import load_calendar
 
-    clocks = ticket_clocks(ticket)
+    clocks = running_clocks(ticket)
     if not clocks:
         return []
     calendar = load_calendar()
     ladder = load_ladder(calendar.minutes_per_day)
-    fired: dict[tuple[str, str], int] = {}
-    for stage, level, repeat_no in db.session.execute(
-            select(EscalationFiring.stage, EscalationFiring.level, EscalationFiring.repeat_no)
-            .where(EscalationFiring.ticket_id == ticket.id,
-                   EscalationFiring.clock_epoch == ticket.clock_epoch)):
-        fired[(stage, level)] = max(repeat_no, fired.get((stage, level), 0))
-    now = utcnow()
-    steps = []
-    for clock in clocks:
-        rungs = ladder.get(clock.stage, [])
-        red = next((r for r in rungs if r.level is Level.RED), None)
-        for rung in rungs:
-            key = (clock.stage.value, rung.level.value)
-            if rung.trigger is Trigger.DAILY:
-                if red is None:
-                    continue
-                red_due = rung_time(calendar, clock, red)
-                number = fired.get(key, 0) + 1
-                # After an outage only the latest missed reminder goes out (see ladder.py).
-                while repeat_time(calendar, red_due, rung, number + 1) <= now:
-                    number += 1
-                steps.append(UpcomingStep(clock.stage, rung.level, number,
-                                          repeat_time(calendar, red_due, rung, number)))
-            elif key not in fired:
-                steps.append(UpcomingStep(clock.stage, rung.level, 0,
-                                          rung_time(calendar, clock, rung)))
-    return sorted(steps, key=lambda s: s.due_at)
+    return evaluate(calendar, clocks, ladder, fired_steps(ticket), utcnow()).upcoming
 
 
 def ticket_reminders(ticket: Ticket) -> TicketReminders:

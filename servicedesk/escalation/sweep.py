@@ -1,32 +1,33 @@
-"""The periodic sweep: climb the ladder for tickets whose next step is due, hand due outbox
-rows to the workers again, fold held SMS into digests, close silent resolved tickets.
+"""The escalation sweep: climb the ladder for tickets whose next step is due.
 
 It finds due tickets through the ``ticket.next_escalation_at`` index, so its cost follows the
 tickets that are due, not all open ones. Two sweeps at once are harmless: each firing and each
 outbox row is written under a unique key (``insert_once``), so one of them wins every write,
-and ticket fields are updated with compare-and-set.
+and ticket fields are updated with compare-and-set. The periodic tick
+(:mod:`servicedesk.jobs.periodic`) runs it, next to the other domains' periodic work.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from servicedesk.clock import utcnow
-from servicedesk.escalation.ladder import Clock, Firing, evaluate, highest_card
-from servicedesk.escalation.models import CARD_RANK, Card, EscalationFiring, Stage, SweepRun
+from servicedesk.escalation.ladder import Firing, evaluate, highest_card
+from servicedesk.escalation.models import CARD_RANK, Card, EscalationFiring, Stage
 from servicedesk.escalation.policy import load_ladder, rung_for
 from servicedesk.escalation.recipients import recipients_for
 from servicedesk.extensions import db
-from servicedesk.notifications.models import DeliveryStatus, Notification
-from servicedesk.notifications.outbox import queue_notification, remember_for_delivery
+from servicedesk.notifications.models import Notification
+from servicedesk.notifications.outbox import queue_notification
 from servicedesk.sla.calendar import WorkingCalendar
 from servicedesk.sla.calendar_store import load_calendar
 from servicedesk.sqlutil import insert_once, is_sqlite_busy, retrying_on_sqlite_busy
+from servicedesk.tickets.clocks import running_clocks
 from servicedesk.tickets.models import EventKind, Ticket, TicketEvent
 from servicedesk.tickets.rules import WORKING_STATUSES
 
@@ -35,31 +36,16 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class SweepStats:
+    """What one sweep did; ``errors`` names the tickets that could not be escalated."""
+
     due_tickets: int = 0
     firings: int = 0
     notifications: int = 0
-    enqueued: int = 0
-    auto_closed: int = 0
-    digests: int = 0
     errors: list[str] = field(default_factory=list)
 
 
-def ticket_clocks(ticket: Ticket) -> list[Clock]:
-    """The deadlines of a ticket that are still running (none while paused or not with a team)."""
-    if ticket.status not in WORKING_STATUSES or ticket.paused_at is not None:
-        return []
-    started = ticket.clock_started_at or ticket.dispatched_at or ticket.filed_at
-    clocks = []
-    if ticket.signed_at is None and ticket.sign_due_at:
-        clocks.append(Clock(Stage.SIGN, started, ticket.sign_due_at))
-    if ticket.first_contact_at is None and ticket.first_contact_due_at:
-        clocks.append(Clock(Stage.FIRST_CONTACT, started, ticket.first_contact_due_at))
-    if ticket.resolved_at is None and ticket.resolve_due_at:
-        clocks.append(Clock(Stage.RESOLVE, started, ticket.resolve_due_at))
-    return clocks
-
-
-def _fired(ticket: Ticket) -> set[tuple[str, str, int]]:
+def fired_steps(ticket: Ticket) -> set[tuple[str, str, int]]:
+    """The (stage, level, repeat) steps already fired on the ticket's current clock."""
     rows = db.session.execute(
         select(EscalationFiring.stage, EscalationFiring.level, EscalationFiring.repeat_no)
         .where(EscalationFiring.ticket_id == ticket.id,
@@ -112,9 +98,9 @@ def escalate_ticket(ticket: Ticket, calendar: WorkingCalendar, ladder, now: date
                     stats: SweepStats) -> None:
     """Fire what is due for one ticket, raise its card, and set when to look next."""
     seen = ticket.next_escalation_at
-    clocks = ticket_clocks(ticket)
-    due, next_at = evaluate(calendar, clocks, ladder, _fired(ticket), now) if clocks \
-        else ([], None)
+    clocks = running_clocks(ticket)
+    due, next_at, _ = evaluate(calendar, clocks, ladder, fired_steps(ticket), now) if clocks \
+        else ([], None, [])
     fired_cards = [f.card for f in due if _fire(ticket, f, ladder, now, stats)]
     card = highest_card([ticket.card, *fired_cards])
     values = {"next_escalation_at": next_at}
@@ -207,98 +193,10 @@ def _escalate_due(now: datetime, stats: SweepStats) -> None:
         db.session.expire_all()
 
 
-def requeue_due_rows(now: datetime, stats: SweepStats) -> list[int]:
-    """Rows whose delivery job may be lost (Redis restarted, enqueue failed, worker killed):
-    due pending rows not queued recently, and sending rows whose lease ran out."""
-    config = current_app.config
-    grace = now - timedelta(seconds=config["REENQUEUE_GRACE_SECONDS"])
-    lease = now - timedelta(seconds=config["DELIVERY_LEASE_SECONDS"])
-    not_recent = or_(Notification.enqueued_at.is_(None) & (Notification.created_at <= grace),
-                     Notification.enqueued_at <= grace)
-    ids = db.session.scalars(
-        select(Notification.id).where(or_(
-            and_(Notification.status == DeliveryStatus.PENDING.value,
-                 Notification.next_attempt_at <= now, not_recent),
-            and_(Notification.status == DeliveryStatus.SENDING.value,
-                 Notification.claimed_at <= lease, not_recent),
-        )).order_by(Notification.next_attempt_at).limit(config["SWEEP_BATCH_SIZE"] * 10)
-    ).all()
-    if ids:
-        db.session.execute(update(Notification).where(Notification.id.in_(ids))
-                           .values(enqueued_at=now))
-        for notification_id in ids:
-            remember_for_delivery(notification_id)
-    stats.enqueued += len(ids)
-    return ids
-
-
-def release_held_sms(now: datetime, stats: SweepStats) -> None:
-    """Held SMS whose quiet hours or cap are over: one goes out as it is, several as a digest."""
-    held = db.session.scalars(
-        select(Notification).where(Notification.status == DeliveryStatus.HELD.value,
-                                   Notification.next_attempt_at <= now)
-        .order_by(Notification.recipient_id, Notification.id)).all()
-    by_person: dict[int, list[Notification]] = {}
-    for row in held:
-        by_person.setdefault(row.recipient_id, []).append(row)
-    for rows in by_person.values():
-        if len(rows) == 1:
-            row = rows[0]
-            row.status = DeliveryStatus.PENDING.value
-            row.next_attempt_at = now
-            db.session.flush()
-            remember_for_delivery(row.id)
-            continue
-        refs = sorted({r.sms_params.get("ref", "") for r in rows if r.sms_params} - {""})
-        digest_id = queue_notification(
-            key=f"smsdigest:{rows[0].recipient_id}:{rows[0].id}", kind="sms_digest",
-            recipient=rows[0].recipient, channel="sms",
-            context={"count": len(rows), "refs": refs[:3], "more": max(len(refs) - 3, 0)},
-            reason={"folded": [r.id for r in rows]}, now=now)
-        if digest_id is None:
-            continue
-        stats.digests += 1
-        for row in rows:
-            row.status = DeliveryStatus.FOLDED.value
-            row.digest_id = digest_id
-            row.next_attempt_at = None
-
-
-def _auto_close(now: datetime, stats: SweepStats) -> None:
-    from servicedesk.tickets.closing import auto_close, tickets_to_auto_close
-
-    for ticket in tickets_to_auto_close(now):
-        auto_close(ticket)
-        stats.auto_closed += 1
-    db.session.commit()
-
-
 def run_sweep(now: datetime | None = None) -> SweepStats:
-    """One full pass; records a :class:`SweepRun`. Safe to run twice at the same moment."""
+    """Escalate every ticket whose next step is due at ``now``; safe to run twice at once.
+    Each batch of tickets commits on its own; one broken ticket does not stop the others."""
     now = now or utcnow()
     stats = SweepStats()
-    run = SweepRun(started_at=now)
-    db.session.add(run)
-    db.session.commit()
-    steps = [_escalate_due, _auto_close, release_held_sms, _morning_digests, requeue_due_rows]
-    for step in steps:
-        try:
-            step(now, stats)
-            db.session.commit()
-        except Exception as exc:
-            db.session.rollback()
-            log.exception("sweep step %s failed", step.__name__)
-            stats.errors.append(f"{step.__name__}: {exc}")
-    run = db.session.get(SweepRun, run.id)
-    run.finished_at = utcnow()
-    run.due_tickets, run.firings = stats.due_tickets, stats.firings
-    run.notifications, run.enqueued = stats.notifications, stats.enqueued
-    run.error = "; ".join(stats.errors)[:500] or None
-    db.session.commit()
+    _escalate_due(now, stats)
     return stats
-
-
-def _morning_digests(now: datetime, stats: SweepStats) -> None:
-    from servicedesk.notifications.digests import queue_morning_digests
-
-    stats.digests += queue_morning_digests(now)

@@ -1,4 +1,4 @@
-"""``flask jobs ...``: workers, the scheduler, a sweep by hand, health, and the whole stack."""
+"""``flask jobs ...``: workers, the scheduler, a tick by hand, health, and the whole stack."""
 
 from __future__ import annotations
 
@@ -45,30 +45,32 @@ def worker_command(burst: bool, name: str | None) -> None:
 @jobs_cli.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
-    """Fire a sweep every SWEEP_INTERVAL_SECONDS (several may run: one leads, others wait)."""
-    from servicedesk.jobs.queues import enqueue_sweep
+    """Fire a periodic tick every SWEEP_INTERVAL_SECONDS (several may run: one leads, others
+    wait)."""
+    from servicedesk.jobs.queues import enqueue_tick
     from servicedesk.jobs.scheduler import Scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     connection = _need_redis()
     config = current_app.config
     scheduler = Scheduler(connection, config["SWEEP_INTERVAL_SECONDS"],
-                          lambda job_id: enqueue_sweep(connection, job_id,
-                                                       config["JOB_TIMEOUT_SECONDS"]))
+                          lambda job_id: enqueue_tick(connection, job_id,
+                                                      config["JOB_TIMEOUT_SECONDS"]))
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    click.echo(f"scheduler {scheduler.name}: a sweep every {scheduler.interval} s")
+    click.echo(f"scheduler {scheduler.name}: a tick every {scheduler.interval} s")
     scheduler.run(stop)
 
 
 @jobs_cli.command("sweep")
 @with_appcontext
 def sweep_command() -> None:
-    """Run one sweep now, in this process."""
-    from servicedesk.escalation.sweep import run_sweep
+    """Run one periodic tick (escalation sweep, auto-close, outbox upkeep, digests) now, in
+    this process."""
+    from servicedesk.jobs.periodic import tick
 
-    stats = run_sweep()
+    stats = tick()
     click.echo(f"due tickets {stats.due_tickets}, firings {stats.firings}, messages "
                f"{stats.notifications}, requeued {stats.enqueued}, auto-closed "
                f"{stats.auto_closed}, digests {stats.digests}, errors {len(stats.errors)}")

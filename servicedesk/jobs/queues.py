@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime
 
 from flask import Flask, current_app, g, has_app_context
 from redis import Redis
@@ -15,7 +16,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_QUEUE = "sweep"
 DELIVER_QUEUE = "deliver"
-#: A worker serves both; sweeps first so a flood of deliveries never starves the ladder.
+#: A worker serves both; periodic work first so a flood of deliveries never starves the ladder.
 WORKER_QUEUES = (SWEEP_QUEUE, DELIVER_QUEUE)
 
 
@@ -67,13 +68,22 @@ def enqueue_deliveries(ids: list[int]) -> int:
     return done
 
 
-def enqueue_sweep(connection: Redis, job_id: str, timeout: int) -> None:
-    """Put one sweep job on its queue."""
-    from servicedesk.jobs.tasks import sweep_job
+def enqueue_tick(connection: Redis, job_id: str, timeout: int) -> None:
+    """Put one periodic tick on the sweep queue."""
+    from servicedesk.jobs.tasks import tick_job
 
     Queue(SWEEP_QUEUE, connection=connection).enqueue(
-        sweep_job, job_id=job_id, job_timeout=timeout, result_ttl=3600, failure_ttl=86400,
-        description="escalation sweep")
+        tick_job, job_id=job_id, job_timeout=timeout, result_ttl=3600, failure_ttl=86400,
+        description="periodic tick")
+
+
+def enqueue_digests(connection: Redis, now: datetime, timeout: int) -> None:
+    """Put one morning-digest job for the moment ``now`` on the sweep queue."""
+    from servicedesk.jobs.tasks import digest_job
+
+    Queue(SWEEP_QUEUE, connection=connection).enqueue(
+        digest_job, now, job_id=f"digest-{uuid.uuid4().hex[:12]}", job_timeout=timeout,
+        result_ttl=3600, failure_ttl=86400, description="morning digests")
 
 
 @event.listens_for(Session, "after_commit")

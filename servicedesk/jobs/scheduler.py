@@ -1,10 +1,11 @@
-"""The scheduler: fires one sweep per interval, however many schedulers run.
+"""The scheduler: fires one periodic tick (:mod:`servicedesk.jobs.periodic`) per interval,
+however many schedulers run.
 
 Two guards, so that "only one fires" holds and "two would be harmless" is never needed:
 a leader lock (``SET NX PX`` with a token, renewed while alive, so a second scheduler waits as a
 hot standby and takes over when the leader dies) and a marker per time slot (``SET NX``), so
-even two leaders in the same slot (a lock that expired during a pause) enqueue one sweep. And if
-two sweeps did run, the sweep's unique keys would make the second write nothing.
+even two leaders in the same slot (a lock that expired during a pause) enqueue one tick. And if
+two ticks did run, their unique keys would make the second write nothing.
 """
 
 from __future__ import annotations
@@ -35,12 +36,12 @@ return 0
 
 
 class Scheduler:
-    """Enqueues a sweep every ``interval`` seconds while it holds the leader lock."""
+    """Enqueues a tick every ``interval`` seconds while it holds the leader lock."""
 
     def __init__(self, connection: Redis, interval: int, fire, name: str | None = None):
         self.connection = connection
         self.interval = max(int(interval), 1)
-        self.fire = fire  # callable(job_id) that enqueues one sweep
+        self.fire = fire  # callable(job_id) that enqueues one tick
         self.name = name or f"{socket.gethostname()}.{os.getpid()}"
         self.token = uuid.uuid4().hex
         self._renew = connection.register_script(_RENEW)
@@ -57,7 +58,7 @@ class Scheduler:
         return bool(self._renew(keys=[LEADER_KEY], args=[self.token, self.lock_ms]))
 
     def tick(self, now: float | None = None) -> bool:
-        """One beat: heartbeat, and fire this slot's sweep if we lead and nobody fired it yet."""
+        """One beat: heartbeat, and fire this slot's tick if we lead and nobody fired it yet."""
         now = time.time() if now is None else now
         self.connection.set(HEARTBEAT_KEY.format(name=self.name), int(now),
                             ex=self.interval * 5)

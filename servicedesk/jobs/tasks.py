@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from rq import get_current_job
 
@@ -35,14 +36,26 @@ def deliver_job(notification_id: int) -> str:
     return outcome
 
 
-def sweep_job() -> dict:
-    """One escalation sweep (see :mod:`servicedesk.escalation.sweep`)."""
-    from servicedesk.escalation.sweep import run_sweep
+def tick_job() -> dict:
+    """One periodic tick: every domain's periodic work (see :mod:`servicedesk.jobs.periodic`)."""
+    from servicedesk.jobs.periodic import tick
 
-    stats = run_sweep()
-    log.info("job %s sweep: %s due tickets, %s firings, %s messages, %s requeued, %s errors",
-             _job_id(), stats.due_tickets, stats.firings, stats.notifications, stats.enqueued,
-             len(stats.errors))
-    return {"due_tickets": stats.due_tickets, "firings": stats.firings,
-            "notifications": stats.notifications, "enqueued": stats.enqueued,
-            "errors": stats.errors}
+    report = tick()
+    log.info("job %s tick: %s due tickets, %s firings, %s messages, %s auto-closed, "
+             "%s requeued, %s errors", _job_id(), report.due_tickets, report.firings,
+             report.notifications, report.auto_closed, report.enqueued, len(report.errors))
+    return {"due_tickets": report.due_tickets, "firings": report.firings,
+            "notifications": report.notifications, "auto_closed": report.auto_closed,
+            "digests": report.digests, "enqueued": report.enqueued, "errors": report.errors}
+
+
+def digest_job(now: datetime) -> int:
+    """Write the morning digests due at ``now`` (the enqueuing tick's moment); returns how many
+    (see :mod:`servicedesk.notifications.digests`)."""
+    from servicedesk.extensions import db
+    from servicedesk.notifications.digests import queue_morning_digests
+
+    written = queue_morning_digests(now)
+    db.session.commit()
+    log.info("job %s digests at %s: %s written", _job_id(), now.isoformat(), written)
+    return written

@@ -14,10 +14,11 @@ import hashlib
 import logging
 import time as timer
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import and_, func, or_, select, update
 
 from servicedesk.clock import utcnow
@@ -90,14 +91,24 @@ def _mark(notification_id: int, token: str, outcome: str, detail: str | None,
     return result.rowcount == 1
 
 
+#: Where the app keeps its "is this message still wanted?" checks, by message kind.
+_STILL_WANTED = "servicedesk.still_wanted"
+
+
+def register_still_wanted(app: Flask, kind: str,
+                          check: Callable[[Notification], str | None]) -> None:
+    """Let a higher room decide whether its messages of ``kind`` should still go out:
+    ``check(row)`` returns why not, or None. Escalation registers its check this way."""
+    app.extensions.setdefault(_STILL_WANTED, {})[kind] = check
+
+
 def still_wanted(row: Notification) -> str | None:
     """Why the message is no longer wanted (ticket closed, deadline met ...), or None."""
-    from servicedesk.escalation.sweep import escalation_still_due
-
     if not row.recipient.active:
         return "recipient deactivated"
-    if row.kind == "escalation" and row.ticket_id is not None:
-        return escalation_still_due(row)
+    check = current_app.extensions.get(_STILL_WANTED, {}).get(row.kind)
+    if check is not None and row.ticket_id is not None:
+        return check(row)
     return None
 
 

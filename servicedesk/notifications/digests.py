@@ -1,11 +1,12 @@
 """The morning digest: each working day, every lead and supervisor hears which tickets are due
 today and which are overdue.
 
-The sweep calls :func:`queue_morning_digests` on every pass. Before the digest time, and on
-weekends and holidays, it does nothing; after it, the first pass writes the day's digests under
-keys naming the day, and later passes see those rows and return at once. A pass runs inside one
-transaction, so "any digest row for today" means the day's digests are written; two passes at
-the same moment are harmless, as each row is written once per unique key.
+The digest job, enqueued by the periodic tick on every pass, calls :func:`queue_morning_digests`.
+Before the digest time, and on weekends and holidays, it does nothing; after it, the first pass
+writes the day's digests under keys naming the day, and later passes see those rows and return
+at once. A pass runs inside one transaction, so "any digest row for today" means the day's
+digests are written; two passes at the same moment are harmless, as each row is written once
+per unique key.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def already_written(day: date, people: list[Reader]) -> bool:
 
 def readers() -> list[Reader]:
     """Every active supervisor (the whole park) and every active lead of an active task force."""
-    from servicedesk.escalation.recipients import supervisors
+    from servicedesk.auth.queries import supervisors
 
     by_id: dict[int, Reader] = {u.id: Reader(u, None) for u in supervisors()}
     led = db.session.execute(

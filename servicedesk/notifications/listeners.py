@@ -218,7 +218,7 @@ def _staff_messages(ticket: Ticket, event: TicketEvent) -> list[Message]:
         return [Message("enterprise_replied", "enterprise_reply", _handlers(ticket),
                         {"excerpt": excerpt(event.body)})]
     if kind == EventKind.EXTENSION_REQUESTED:
-        from servicedesk.escalation.recipients import supervisors
+        from servicedesk.auth.queries import supervisors
 
         days = (event.changes or {}).get("working_days")
         return [Message("extension_requested", "extension", lead(ticket) + supervisors(),

@@ -97,3 +97,13 @@ def tickets_to_auto_close(now: datetime) -> list[Ticket]:
         select(Ticket).where(Ticket.status == Status.RESOLVED.value)
     ).all()
     return [t for t in resolved if calendar.add_working_days(t.resolved_at, days) <= now]
+
+
+def auto_close_due(now: datetime) -> int:
+    """Close every resolved ticket whose confirmation period ran out by ``now``; returns how
+    many. The caller commits (the periodic tick does, once for all of them)."""
+    closed = 0
+    for ticket in tickets_to_auto_close(now):
+        auto_close(ticket)
+        closed += 1
+    return closed

@@ -7,22 +7,14 @@ from datetime import datetime
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from servicedesk.tickets.clocks import running_clocks
 from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.rules import WORKING_STATUSES
 
 
 def next_due(ticket: Ticket) -> datetime | None:
     """The earliest deadline the task force still has to meet, or None (paused, resolved ...)."""
-    if ticket.status not in WORKING_STATUSES or ticket.paused_at is not None:
-        return None
-    pending = []
-    if ticket.signed_at is None:
-        pending.append(ticket.sign_due_at)
-    if ticket.first_contact_at is None:
-        pending.append(ticket.first_contact_due_at)
-    pending.append(ticket.resolve_due_at)
-    pending = [due for due in pending if due is not None]
-    return min(pending) if pending else None
+    clocks = running_clocks(ticket)
+    return min(clock.due_at for clock in clocks) if clocks else None
 
 
 #: A change to any of these makes the escalation sweep look at the ticket again.

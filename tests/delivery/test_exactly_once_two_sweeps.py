@@ -8,8 +8,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from servicedesk.escalation.models import EscalationFiring
-from servicedesk.escalation.sweep import run_sweep
 from servicedesk.extensions import db
+from servicedesk.jobs.periodic import tick
 from servicedesk.notifications.models import Notification
 from tests.delivery.conftest import overdue_ticket, rows
 from tests.tickets.conftest import ticket
@@ -26,7 +26,7 @@ def _sweep_twice_at_once() -> list:
         with app.app_context():
             try:
                 barrier.wait(timeout=10)
-                results.append(run_sweep())
+                results.append(tick())
             except Exception as exc:  # reported by the test
                 errors.append(exc)
             finally:

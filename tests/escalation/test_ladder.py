@@ -62,27 +62,27 @@ def test_repeats_skip_holidays_and_work_on_make_up_days():
 
 def test_evaluate_fires_each_rung_once_in_order():
     clocks = [RESOLVE]
-    due, next_at = evaluate(CALENDAR, clocks, LADDER, set(), utc("2026-11-30 11:00"))
+    due, next_at, _ = evaluate(CALENDAR, clocks, LADDER, set(), utc("2026-11-30 11:00"))
     assert [f.level for f in due] == [Level.BLUE]
     assert next_at == DUE
     fired = {f.key for f in due}
-    due, next_at = evaluate(CALENDAR, clocks, LADDER, fired, utc("2026-11-30 11:05"))
+    due, next_at, _ = evaluate(CALENDAR, clocks, LADDER, fired, utc("2026-11-30 11:05"))
     assert due == [] and next_at == DUE
 
 
 def test_evaluate_after_an_outage_fires_what_is_due_and_only_the_latest_repeat():
     now = utc("2026-12-10 15:00")  # red 3 Dec 17:30; repeats due 4, 7, 8, 9, 10 Dec
-    due, next_at = evaluate(CALENDAR, [RESOLVE], LADDER, set(), now)
+    due, next_at, _ = evaluate(CALENDAR, [RESOLVE], LADDER, set(), now)
     assert [(f.level, f.repeat_no) for f in due] == [
         (Level.BLUE, 0), (Level.YELLOW, 0), (Level.RED, 0), (Level.REPEAT, 5)]
     assert next_at == utc("2026-12-11 09:00")
     fired = {f.key for f in due}
-    due, _ = evaluate(CALENDAR, [RESOLVE], LADDER, fired, now + timedelta(minutes=1))
+    due, _, _ = evaluate(CALENDAR, [RESOLVE], LADDER, fired, now + timedelta(minutes=1))
     assert due == []
 
 
 def test_no_clocks_nothing_due():
-    assert evaluate(CALENDAR, [], LADDER, set(), utc("2026-12-10 15:00")) == ([], None)
+    assert evaluate(CALENDAR, [], LADDER, set(), utc("2026-12-10 15:00")) == ([], None, [])
 
 
 def test_cards_only_climb():

@@ -9,6 +9,7 @@ from servicedesk.auth.models import Role
 from servicedesk.escalation.models import EscalationFiring, SweepRun
 from servicedesk.escalation.sweep import run_sweep
 from servicedesk.extensions import db
+from servicedesk.jobs.periodic import tick
 from servicedesk.notifications.models import Notification
 from tests.tickets.conftest import act, file_ticket, reference_from, ticket
 
@@ -47,7 +48,7 @@ def test_a_new_ticket_is_looked_at_once_and_then_left_alone(park, client_for):
 def test_an_overdue_ticket_gets_its_cards_and_reminders_once(park, client_for, make_user):
     make_user(Role.SUPERVISOR, mobile="13900000009")
     ref = _overdue_ticket(park, client_for, days_late=5)
-    stats = run_sweep()
+    stats = tick()
     t = ticket(ref)
     assert t.card == "red"
     levels = {(f.stage, f.level) for f in db.session.scalars(select(EscalationFiring))}
@@ -57,7 +58,7 @@ def test_an_overdue_ticket_gets_its_cards_and_reminders_once(park, client_for, m
     assert len(raised) == 1 and raised[0].changes == {"card": ["none", "red"]}
     assert not raised[0].public
     # A second pass writes nothing new.
-    again = run_sweep()
+    again = tick()
     assert again.firings == 0 and again.notifications == 0
     assert count(SweepRun) == 2
 
@@ -74,7 +75,7 @@ def test_two_sweeps_at_the_same_moment_write_every_reminder_once(park, client_fo
         with app.app_context():
             try:
                 barrier.wait()
-                results.append(run_sweep())
+                results.append(tick())
             except Exception as exc:  # reported below
                 errors.append(exc)
             finally:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from servicedesk.escalation.sweep import run_sweep
 from servicedesk.extensions import db
+from servicedesk.jobs.periodic import tick
 from servicedesk.notifications.models import Notification
 
 
@@ -37,7 +37,7 @@ def test_without_redis_the_page_says_nothing_runs(park, admin_client):
 
 
 def test_the_last_sweep_is_shown(park, admin_client):
-    run_sweep()
+    tick()
     page = admin_client.get("/admin/health").get_data(as_text=True)
     assert "Tickets looked at" in page and "Steps fired" in page
     assert "No sweep has finished in the last three intervals" not in page
@@ -62,7 +62,7 @@ def test_a_report_that_breaks_is_shown_as_such(park, admin_client, monkeypatch):
 
 
 def test_with_a_real_valkey_the_queues_and_workers_show(park, admin_client, redis_url):
-    run_sweep()
+    tick()
     page = admin_client.get("/admin/health").get_data(as_text=True)
     assert "REDIS_URL is not set" not in page and "cannot be reached" not in page
     assert "Jobs waiting" in page

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from servicedesk.auth.models import Role
-from servicedesk.escalation.sweep import run_sweep
 from servicedesk.extensions import db
+from servicedesk.jobs.periodic import tick
 from servicedesk.notifications.digests import queue_morning_digests
 from servicedesk.taskforces.models import TaskForce
 from tests.notifications.conftest import outbox
@@ -131,9 +131,9 @@ def test_an_admins_holiday_stops_the_digest(app, park, tickets):
     assert digests("2026-10-09 09:00") == 0
 
 
-def test_the_sweep_writes_each_digest_exactly_once(app, park, tickets):
+def test_the_tick_writes_each_digest_exactly_once(app, park, tickets):
     for minute in ("08:29", "08:30", "08:31", "08:31", "12:00"):
-        run_sweep(utc(f"2026-10-09 {minute}"))
+        tick(utc(f"2026-10-09 {minute}"))
     keys = sorted(row.key for row in outbox(kind="morning_digest"))
     assert len(keys) == len(set(keys)) == 3
     assert {row.recipient_id for row in outbox(kind="morning_digest")} == {

@@ -4,8 +4,8 @@ automatic closing — never about what happens inside the task force."""
 
 from datetime import timedelta
 
-from servicedesk.escalation.sweep import run_sweep
 from servicedesk.extensions import db
+from servicedesk.jobs.periodic import tick
 from tests.notifications.conftest import outbox, told
 from tests.tickets.conftest import act, file_ticket, reference_from, ticket
 
@@ -117,7 +117,7 @@ def test_a_silent_resolved_ticket_closes_by_itself_and_says_so(app, park, client
     resolved = ticket(ref)
     resolved.resolved_at -= timedelta(days=30)
     db.session.commit()
-    assert run_sweep().auto_closed == 1
+    assert tick().auto_closed == 1
     assert ticket(ref).close_reason == "auto"
     rows = outbox(ref, kind="ticket_auto_closed")
     assert [(r.recipient_id, r.channel) for r in rows] == [(park.contact.id, "email")]

@@ -121,8 +121,8 @@ class WorkerProcess:
 
 
 class Sweeper:
-    """Runs ``servicedesk.escalation.sweep.run_sweep`` at most every ``interval`` seconds, as
-    the scheduler would; collects the errors the sweeps reported."""
+    """Runs ``servicedesk.jobs.periodic.tick`` at most every ``interval`` seconds, as the
+    scheduler would; collects the errors the ticks reported."""
 
     def __init__(self, interval: float = 0.5) -> None:
         self.interval = interval
@@ -131,13 +131,13 @@ class Sweeper:
         self._last = 0.0
 
     def __call__(self, force: bool = False) -> None:
-        from servicedesk.escalation.sweep import run_sweep
         from servicedesk.extensions import db
+        from servicedesk.jobs.periodic import tick
 
         if not force and time.monotonic() - self._last < self.interval:
             return
         self._last = time.monotonic()
-        stats = run_sweep()
+        stats = tick()
         db.session.commit()
         self.runs += 1
         self.errors.extend(stats.errors)
