@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,7 +135,7 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}")
 
 
-def markdown_table(headers: list[str], rows: list[list[object]]) -> str:
+def markdown_table(headers: list[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table, numbers right-aligned."""
     cells = [[str(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)

@@ -115,7 +115,7 @@ def status_counts(app) -> dict[str, int]:
 
     with app.app_context():
         counts = dict(db.session.execute(select(Notification.status, func.count())
-                                         .group_by(Notification.status)).all())
+                                         .group_by(Notification.status)).tuples().all())
         db.session.remove()
     return counts
 

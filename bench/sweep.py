@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -131,10 +132,12 @@ def make_variants(calendar, ladder, now: datetime, rng: random.Random, due: bool
         if started >= now:
             continue
         deadlines = compute_deadlines(calendar, started, limits)
-        signed = contacted = None
+        signed: datetime | None = None
+        contacted: datetime | None = None
         if state != "dispatched":
             signed = min(started + (deadlines.sign_due - started) * rng.uniform(0.1, 1.1), now)
         if state == "in_progress":
+            assert signed is not None  # in progress: signed above
             contacted = min(signed + (deadlines.first_contact_due - signed) * rng.uniform(0.1, 1),
                             now)
         clocks = [Clock(Stage.RESOLVE, started, deadlines.resolve_due)]
@@ -151,6 +154,7 @@ def make_variants(calendar, ladder, now: datetime, rng: random.Random, due: bool
         if due != bool(firings) or (not due and upcoming is None):
             continue
         look_at = passed[-1][3] if due else upcoming
+        assert look_at is not None  # a quiet shape without an upcoming look was skipped
         card = highest_card(CARD_OF_LEVEL[Level(lv)] for _s, lv, _n, _at in fired)
         running = [c.due_at for c in clocks]
         shapes.append(Variant(state, tier.value, kind, started, deadlines.sign_due,
@@ -181,6 +185,7 @@ def read_park() -> Park:
     enterprises = []
     for enterprise in db.session.scalars(select(Enterprise).order_by(Enterprise.id)):
         contact = db.session.scalar(select(User.id).where(User.enterprise_id == enterprise.id))
+        assert contact is not None, f"enterprise {enterprise.id} has no contact to file tickets"
         chain = enterprise.industry_chain
         force = chain.task_force_id if chain is not None and chain.task_force_id else fallback
         enterprises.append((enterprise.id, contact, force, bool(enterprise.is_chain_leader)))
@@ -197,7 +202,7 @@ TITLES = ["配电增容申请进度", "厂房消防验收协调", "项目用地�
 def insert_tickets(app, total: int, due_count: int, now: datetime, seed: int,
                    variants: int = VARIANTS) -> None:
     """``total`` open tickets, ``due_count`` of them due, with the steps they already climbed."""
-    from sqlalchemy import insert, text
+    from sqlalchemy import Table, insert, text
 
     from servicedesk.escalation.models import EscalationFiring
     from servicedesk.escalation.policy import load_ladder
@@ -216,11 +221,14 @@ def insert_tickets(app, total: int, due_count: int, now: datetime, seed: int,
         # over the due shapes, so every size sees the same mix of blue, yellow and red steps.
         step = total / due_count if due_count else 0
         due_positions = {int(i * step): i for i in range(due_count)}
-        ticket_table, firing_table = Ticket.__table__, EscalationFiring.__table__
+        # Declarative models map to a Table; SQLAlchemy types __table__ as any FromClause.
+        ticket_table = cast(Table, Ticket.__table__)
+        firing_table = cast(Table, EscalationFiring.__table__)
         first_id, started = 1_000_001, time.monotonic()
         connection = db.session.connection()
         for chunk_start in range(0, total, CHUNK):
-            tickets, firings = [], []
+            tickets: list[dict[str, object]] = []
+            firings: list[dict[str, object]] = []
             for i in range(chunk_start, min(chunk_start + CHUNK, total)):
                 if i in due_positions:
                     shape = due[due_positions[i] * len(due) // due_count] \

@@ -180,7 +180,8 @@ def _file_fields(page: str, form: Form) -> list[str]:
     class Files(html.parser.HTMLParser):
         def __init__(self) -> None:
             super().__init__()
-            self.inside, self.names = False, []
+            self.inside = False
+            self.names: list[str] = []
 
         def handle_starttag(self, tag, attrs) -> None:
             a = dict(attrs)

@@ -24,7 +24,7 @@ def select_locale() -> str:
         return current_user.locale
     if request:
         chosen = session.get("locale")
-        if chosen in languages:
+        if isinstance(chosen, str) and chosen in languages:
             return chosen
         # Browsers send zh-CN, zh, zh-Hans ... treat any Chinese as Simplified Chinese.
         best = request.accept_languages.best_match(["zh-CN", "zh", "zh-Hans", "en"])

@@ -16,13 +16,18 @@ def insert_once(table: Table, values: dict, unique_columns: list[str]) -> int | 
     to commit, then does nothing).
     """
     dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if insert is None:
+    # Each dialect's insert() has its own on_conflict_do_nothing; the base Insert has none.
+    statement: postgresql.Insert | sqlite.Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(table)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table)
+    else:
         raise NotImplementedError(f"insert_once does not know the {dialect} dialect")
-    statement = (insert(table).values(**values)
+    returning = (statement.values(**values)
                  .on_conflict_do_nothing(index_elements=unique_columns)
                  .returning(table.c.id))
-    return db.session.execute(statement).scalar()
+    return db.session.execute(returning).scalar()
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:

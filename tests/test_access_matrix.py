@@ -34,7 +34,7 @@ CONTACTS = frozenset({"contact_x", "contact_y"})
 PARK_WIDE = frozenset({"dispatcher", "supervisor", "admin"})
 STAFF = PARK_WIDE | {"member_a", "lead_a", "member_b", "lead_b"}
 ADMIN = frozenset({"admin"})
-NOBODY = frozenset()
+NOBODY: frozenset[str] = frozenset()
 TICKET = "decided by the ticket"  # see ticket_probes()
 
 #: Every route and who may use it. A route missing here fails the test: decide who may reach it.
@@ -183,6 +183,7 @@ def route_probes(app, park) -> list[Probe]:
         access = ROUTE_ACCESS[rule.rule]
         if access == TICKET:
             continue
+        assert not isinstance(access, str), f"{rule.rule}: TICKET is the only text value"
         methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
         public = access == PUBLIC
         url = rule.build({name: values[name] for name in rule.arguments})[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_login import UserMixin
@@ -13,6 +14,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from servicedesk.clock import utcnow
 from servicedesk.extensions import Model, db
+
+if TYPE_CHECKING:
+    from servicedesk.enterprises.models import Enterprise
 
 
 class Role(enum.StrEnum):
@@ -46,7 +50,7 @@ class User(UserMixin, Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
-    enterprise: Mapped[Enterprise | None] = relationship(back_populates="contacts")  # noqa: F821
+    enterprise: Mapped[Enterprise | None] = relationship(back_populates="contacts")
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )

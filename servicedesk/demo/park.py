@@ -230,10 +230,11 @@ def build_park(password: str) -> DemoPark:
     for key, (name, level, status, company, chain, task_force) in PROJECTS.items():
         park.projects[key] = create_project(
             admin, name=name, level=level, status=status, enterprise=park.enterprises[company],
-            chain=park.chains.get(chain), task_force=park.task_forces[task_force])
-    for key, (name, name_en, kind, task_force) in CATEGORIES.items():
+            chain=None if chain is None else park.chains[chain],
+            task_force=park.task_forces[task_force])
+    for key, (name, name_en, kind, force) in CATEGORIES.items():
         category = Category(name=name, name_en=name_en, kind=kind.value,
-                            default_task_force=park.task_forces.get(task_force))
+                            default_task_force=None if force is None else park.task_forces[force])
         db.session.add(category)
         park.categories[key] = category
     db.session.flush()
@@ -243,17 +244,18 @@ def build_park(password: str) -> DemoPark:
 def _build_enterprises(park: DemoPark, admin: User) -> None:
     # A chain-leader enterprise exists before its chain; creating the chain attaches it.
     for key, (name, code, chain, leader, address) in ENTERPRISES.items():
-        if leader and key == CHAINS[chain][2]:
+        if leader and chain is not None and key == CHAINS[chain][2]:
             park.enterprises[key] = create_enterprise(admin, name=name, uscc=valid_uscc(code),
                                                       address=address)
-    for key, (name, description, leader, scientist, policies) in CHAINS.items():
+    for key, (name, description, leader_key, scientist, policies) in CHAINS.items():
         park.chains[key] = create_chain(
-            admin, name=name, description=description, leader=park.enterprises[leader],
+            admin, name=name, description=description, leader=park.enterprises[leader_key],
             chief_scientist=scientist, task_force=park.task_forces[key], policy_package=policies)
     for key, (name, code, chain, leader, address) in ENTERPRISES.items():
         if key not in park.enterprises:
             park.enterprises[key] = create_enterprise(
-                admin, name=name, uscc=valid_uscc(code), chain=park.chains.get(chain),
+                admin, name=name, uscc=valid_uscc(code),
+                chain=None if chain is None else park.chains[chain],
                 is_chain_leader=leader, address=address)
     name, code, address, reason = PILOT_ENTERPRISE
     park.enterprises["yunfan"] = create_enterprise(

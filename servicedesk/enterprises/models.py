@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicedesk.clock import utcnow
 from servicedesk.extensions import Model
+
+if TYPE_CHECKING:
+    from servicedesk.auth.models import User
+    from servicedesk.taskforces.models import TaskForce
 
 
 class IndustryChain(Model):
@@ -33,7 +38,7 @@ class IndustryChain(Model):
     chain_leader: Mapped[Enterprise | None] = relationship(
         foreign_keys=[chain_leader_enterprise_id], post_update=True
     )
-    task_force: Mapped[TaskForce | None] = relationship(  # noqa: F821
+    task_force: Mapped[TaskForce | None] = relationship(
         foreign_keys=[task_force_id], post_update=True
     )
     enterprises: Mapped[list[Enterprise]] = relationship(
@@ -63,7 +68,7 @@ class Enterprise(Model):
     industry_chain: Mapped[IndustryChain | None] = relationship(
         back_populates="enterprises", foreign_keys=[industry_chain_id]
     )
-    contacts: Mapped[list[User]] = relationship(back_populates="enterprise")  # noqa: F821
+    contacts: Mapped[list[User]] = relationship(back_populates="enterprise")
     key_projects: Mapped[list[KeyProject]] = relationship(back_populates="enterprise")
 
     def __str__(self) -> str:
@@ -103,7 +108,7 @@ class KeyProject(Model):
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="key_projects")
     industry_chain: Mapped[IndustryChain | None] = relationship()
-    task_force: Mapped[TaskForce | None] = relationship()  # noqa: F821
+    task_force: Mapped[TaskForce | None] = relationship()
 
     def __str__(self) -> str:
         return self.name

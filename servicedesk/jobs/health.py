@@ -53,21 +53,26 @@ def health_report() -> dict:
     now = utcnow()
     report: dict = {"now": now}
     counts = dict(db.session.execute(
-        select(Notification.status, func.count()).group_by(Notification.status)).all())
+        select(Notification.status, func.count()).group_by(Notification.status)).tuples().all())
     report["outbox"] = {status.value: counts.get(status.value, 0) for status in DeliveryStatus}
     oldest = db.session.scalar(select(func.min(Notification.next_attempt_at)).where(
         Notification.status == DeliveryStatus.PENDING.value))
     report["oldest_pending_seconds"] = int((now - oldest).total_seconds()) if oldest else 0
     last = db.session.scalar(select(SweepRun).where(SweepRun.finished_at.is_not(None))
                              .order_by(SweepRun.started_at.desc()).limit(1))
-    report["last_sweep"] = None if last is None else {
-        "started_at": last.started_at, "finished_at": last.finished_at,
-        "seconds": (last.finished_at - last.started_at).total_seconds(),
-        "due_tickets": last.due_tickets, "firings": last.firings,
-        "notifications": last.notifications, "requeued": last.enqueued, "error": last.error}
+    if last is None:
+        report["last_sweep"] = None
+    else:
+        assert last.finished_at is not None, "the query picks finished sweeps only"
+        report["last_sweep"] = {
+            "started_at": last.started_at, "finished_at": last.finished_at,
+            "seconds": (last.finished_at - last.started_at).total_seconds(),
+            "due_tickets": last.due_tickets, "firings": last.firings,
+            "notifications": last.notifications, "requeued": last.enqueued, "error": last.error}
     _redis_part(report)
     interval = current_app.config["SWEEP_INTERVAL_SECONDS"]
-    sweep_fresh = last is not None and now - last.finished_at < timedelta(seconds=3 * interval)
+    sweep_fresh = (last is not None and last.finished_at is not None
+                   and now - last.finished_at < timedelta(seconds=3 * interval))
     problems = []
     if not report["redis"]["configured"]:
         problems.append("REDIS_URL is not set: no background work runs")

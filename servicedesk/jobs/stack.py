@@ -50,10 +50,13 @@ def run_stack(app: Flask, *, workers: int, web: bool, host: str, port: int) -> i
     code = 0
     try:
         while not stopping:
-            finished = [p for p in processes if p.poll() is not None]
+            finished = [(process, command)
+                        for process, command in zip(processes, commands, strict=True)
+                        if process.poll() is not None]
             if finished:
-                code = finished[0].returncode or 1
-                click.echo(f"{' '.join(finished[0].args[4:])} stopped ({code}); "
+                process, command = finished[0]
+                code = process.returncode or 1
+                click.echo(f"{' '.join(command[4:])} stopped ({code}); "
                            "stopping the rest", err=True)
                 break
             time.sleep(0.5)

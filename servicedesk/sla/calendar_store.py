@@ -42,7 +42,9 @@ class CalendarError(ValueError):
 
 def _cache_owner() -> object | None:
     # Tests run many requests inside one app context, so ``g`` alone would outlive a request.
-    return request._get_current_object() if has_request_context() else None
+    # Flask annotates the ``request`` proxy as the Request it stands for.
+    return (request._get_current_object()  # type: ignore[attr-defined]
+            if has_request_context() else None)
 
 
 def load_calendar() -> WorkingCalendar:
@@ -169,6 +171,7 @@ def year_entries(year: int) -> list[CalendarEntry]:
             entries.append(CalendarEntry(day, working, notes[day], True))
         elif working != (day.weekday() < 5):
             name = statutory_holiday_name(day)
-            entries.append(CalendarEntry(day, working, HOLIDAY_NAMES.get(name, name), False))
+            label = None if name is None else HOLIDAY_NAMES.get(name, name)
+            entries.append(CalendarEntry(day, working, label, False))
         day += timedelta(days=1)
     return entries

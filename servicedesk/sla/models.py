@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicedesk.clock import utcnow
 from servicedesk.extensions import Model
+
+if TYPE_CHECKING:
+    from servicedesk.tickets.models import Category
 
 
 class Tier(enum.StrEnum):
@@ -35,7 +39,7 @@ class SlaPolicy(Model):
     resolve_minutes: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    category: Mapped[Category | None] = relationship()  # noqa: F821
+    category: Mapped[Category | None] = relationship()
 
 
 class CalendarDay(Model):

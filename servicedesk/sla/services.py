@@ -49,6 +49,7 @@ def limits_for(category: Category, urgency: str, green_channel: bool) -> Limits:
 
 def _ticket_limits(ticket: Ticket) -> Limits:
     category = ticket.category or db.session.get(Category, ticket.category_id)
+    assert category is not None, "category_id is a non-null foreign key"
     return limits_for(category, ticket.urgency, ticket.green_channel)
 
 

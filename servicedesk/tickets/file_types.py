@@ -63,7 +63,9 @@ def _office_open_xml(part_folder: str) -> Callable[[IO[bytes], bytes], bool]:
 
     def check(stream: IO[bytes], head: bytes) -> bool:
         names = _zip_names(stream, head)
-        return bool(names) and "[Content_Types].xml" in names and any(
+        if not names:
+            return False
+        return "[Content_Types].xml" in names and any(
             name.startswith(part_folder) for name in names
         )
 

@@ -204,6 +204,13 @@ def detail(reference: str):
     return _render_detail(_visible_ticket_or_404(reference))
 
 
+def _reread(ticket_id: int) -> Ticket:
+    """The ticket as the database has it after a rollback."""
+    ticket = db.session.get(Ticket, ticket_id)
+    assert ticket is not None, "tickets are never deleted"
+    return ticket
+
+
 @bp.route("/<reference>/act/<name>", methods=["POST"])
 @login_required
 def act(reference: str, name: str):
@@ -230,13 +237,13 @@ def act(reference: str, name: str):
         _rollback_with_files()
         form.form_errors.append(exc.message)
         flash(exc.message, "danger")
-        return _render_detail(db.session.get(Ticket, ticket.id), failed=(name, form))
+        return _render_detail(_reread(ticket.id), failed=(name, form))
     except StaleDataError:
         _rollback_with_files()
         message = str(services.ConcurrentUpdate(ticket))
         form.form_errors.append(message)
         flash(message, "danger")
-        return _render_detail(db.session.get(Ticket, ticket.id), failed=(name, form))
+        return _render_detail(_reread(ticket.id), failed=(name, form))
     flash(str(spec.done), "success")
     if can_view(current_user, ticket):
         return redirect(url_for("tickets.detail", reference=ticket.reference))

@@ -30,7 +30,7 @@ def stored_files(app) -> list[Path]:
 
 
 def attachment_rows() -> int:
-    return db.session.scalar(select(func.count()).select_from(Attachment))
+    return db.session.execute(select(func.count()).select_from(Attachment)).scalar_one()
 
 
 def test_a_business_licence_is_stored_under_a_random_name(app, samples, ticket, contact,

@@ -10,7 +10,7 @@ from servicedesk.extensions import db
 
 def count(model) -> int:
     """How many rows of ``model`` are stored."""
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def run_demo_load(app, *args: str):

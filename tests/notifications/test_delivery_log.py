@@ -31,6 +31,7 @@ def state(notification_id: int) -> tuple:
     """(status, attempts, last error, next attempt) as stored now."""
     db.session.expire_all()
     row = db.session.get(Notification, notification_id)
+    assert row is not None
     values = (row.status, row.attempts, row.last_error, row.next_attempt_at)
     db.session.rollback()
     return values

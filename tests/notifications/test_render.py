@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import pytest
 
@@ -19,7 +20,7 @@ ROW = {"ref": "GC-2026-000123", "title": "Fire inspection", "task_force": "New d
        "due": "2026-11-27 17:30", "url": URL}
 
 # ASCII values only, so any Chinese in the output comes from the translations.
-CONTEXTS = {
+CONTEXTS: dict[str, Mapping[str, object]] = {
     "escalation": {**TICKET, "enterprise": "BOE Chengdu", "stage": "resolve", "card": "yellow",
                    "level": "yellow", "repeat_no": 0, "due": "2026-11-27 17:30",
                    "task_force": "New display"},

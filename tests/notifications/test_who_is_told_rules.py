@@ -45,7 +45,7 @@ def _count_committed(ids) -> int:
     """Rows another connection can see: what is committed."""
     with db.engine.connect() as other:
         return other.execute(select(func.count()).select_from(Notification)
-                             .where(Notification.id.in_(ids))).scalar()
+                             .where(Notification.id.in_(ids))).scalar_one()
 
 
 def test_rows_exist_only_after_the_commit_and_delivery_is_asked_for_after_it(
@@ -118,7 +118,10 @@ def _escalation_row(ref: str, person, status: str = "pending") -> int:
         context={"ref": ref, "title": t.title, "stage": "resolve", "card": "yellow",
                  "due": "2026-11-20 17:30", "url": f"http://x/tickets/{ref}"},
         ticket_id=t.id, reason={"stage": "resolve", "level": "yellow", "epoch": 0})
-    db.session.get(Notification, notification_id).status = status
+    assert notification_id is not None
+    row = db.session.get(Notification, notification_id)
+    assert row is not None
+    row.status = status
     db.session.commit()
     return notification_id
 

@@ -282,6 +282,7 @@ class SmsGatewayStandIn:
             server, thread, self._server, self._thread = self._server, self._thread, None, None
             if server is None:
                 return
+            assert thread is not None, "start() sets the server and its thread together"
             self._waking.set()
             server.shutdown()
             server.server_close()  # joins the request threads

@@ -12,7 +12,7 @@ from tests.tickets.conftest import act, file_ticket, reference_from, ticket
 
 def _count(model) -> int:
     db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 @pytest.mark.parametrize(("fields", "message"), [
