@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Result, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
-from servicedesk.extensions import db
+from servicedesk.extensions import Model, db
 
 
-def insert_once(table: Table, values: dict, unique_columns: list[str]) -> int | None:
+def affected_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched (``Session.execute`` types its result as a
+    plain ``Result``; for DML it is a ``CursorResult``)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount or 0
+
+
+def insert_once(model: type[Model], values: dict[str, Any],
+                unique_columns: list[str]) -> int | None:
     """INSERT a row unless one with the same unique key exists; the new id, or None.
 
     ``ON CONFLICT DO NOTHING`` makes the unique key the arbiter: of two transactions inserting
     the same key at once, exactly one gets an id (on PostgreSQL the second waits for the first
     to commit, then does nothing).
     """
+    table = cast(Table, model.__table__)  # a Core INSERT, as fast as the dialect allows
     dialect = db.session.get_bind().dialect.name
     # Each dialect's insert() has its own on_conflict_do_nothing; the base Insert has none.
     statement: postgresql.Insert | sqlite.Insert

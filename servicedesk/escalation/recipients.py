@@ -37,7 +37,7 @@ def recipients_for(ticket: Ticket, audiences, channels, level: Level) -> list[tu
     pairs: dict[tuple[int, str], tuple[User, str]] = {}
     park_supervisors = supervisors() if forced_supervisors or Audience.SUPERVISORS in audiences \
         else None
-    supervisor_ids = {u.id for u in park_supervisors} if forced_supervisors else set()
+    supervisor_ids = {u.id for u in park_supervisors or ()} if forced_supervisors else set()
     for audience in audiences:
         for person in audience_members(ticket, audience, park_supervisors):
             for channel in channels:

@@ -27,6 +27,7 @@ from servicedesk.escalation.models import (
 )
 from servicedesk.escalation.policy import default_rungs, load_ladder
 from servicedesk.extensions import db
+from servicedesk.sqlutil import affected_rows
 from servicedesk.tickets.clocks import running_clocks
 from servicedesk.tickets.models import Ticket
 
@@ -163,7 +164,7 @@ def reset_stage(actor: User, stage: Stage) -> int:
     """Delete the admin's rows of a stage so the defaults apply again; returns how many."""
     result = db.session.execute(
         delete(EscalationStep).where(EscalationStep.stage == Stage(stage).value))
-    return result.rowcount or 0
+    return affected_rows(result)
 
 
 # --- reading: what a ticket has been, and will be, reminded of -----------------------------

@@ -73,7 +73,7 @@ def _stage_due(ticket: Ticket, stage: Stage) -> datetime | None:
 
 def _fire(ticket: Ticket, firing: Firing, ladder, now: datetime, stats: SweepStats) -> bool:
     """Claim one firing; when it is ours, write one outbox row per recipient and channel."""
-    firing_id = insert_once(EscalationFiring.__table__, {
+    firing_id = insert_once(EscalationFiring, {
         "ticket_id": ticket.id, "clock_epoch": ticket.clock_epoch, "stage": firing.stage.value,
         "level": firing.level.value, "repeat_no": firing.repeat_no, "due_at": firing.due_at,
         "fired_at": now,
@@ -82,6 +82,7 @@ def _fire(ticket: Ticket, firing: Firing, ladder, now: datetime, stats: SweepSta
         return False  # another sweep fired it
     stats.firings += 1
     rung = rung_for(ladder, firing.stage, firing.level)
+    assert rung is not None, "evaluate() only returns firings of rungs on the ladder"
     reason = {"stage": firing.stage.value, "level": firing.level.value,
               "repeat_no": firing.repeat_no, "epoch": ticket.clock_epoch}
     context = _context(ticket, firing)
@@ -103,7 +104,7 @@ def escalate_ticket(ticket: Ticket, calendar: WorkingCalendar, ladder, now: date
         else ([], None, [])
     fired_cards = [f.card for f in due if _fire(ticket, f, ladder, now, stats)]
     card = highest_card([ticket.card, *fired_cards])
-    values = {"next_escalation_at": next_at}
+    values: dict[str, object] = {"next_escalation_at": next_at}
     if CARD_RANK[card] > CARD_RANK[Card(ticket.card)]:
         values["card"] = card.value
         db.session.add(TicketEvent(
@@ -144,7 +145,8 @@ def _begin_as_writer() -> None:
     if db.session.get_bind().dialect.name != "sqlite":
         return
     connection = db.session.connection()
-    if not connection.connection.dbapi_connection.in_transaction:
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

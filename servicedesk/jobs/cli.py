@@ -35,7 +35,7 @@ def worker_command(burst: bool, name: str | None) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     connection = _need_redis()
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
     worker = AppWorker([queue(n, connection) for n in WORKER_QUEUES], connection=connection,
                        name=name)
     worker.app = app

@@ -105,7 +105,7 @@ def tick(now: datetime | None = None) -> TickReport:
             db.session.rollback()
             log.exception("tick step %s failed", step.__name__)
             report.errors.append(f"{step.__name__}: {exc}")
-    run = db.session.get(SweepRun, run.id)
+    run = db.session.get_one(SweepRun, run.id)
     run.finished_at = utcnow()
     run.due_tickets, run.firings = report.due_tickets, report.firings
     run.notifications, run.enqueued = report.notifications, report.enqueued

@@ -75,7 +75,7 @@ def queue_notification(*, key: str, kind: str, recipient: User, channel: str, co
                       else "no e-mail address on file")
     else:
         values["status"] = DeliveryStatus.PENDING.value
-    notification_id = insert_once(Notification.__table__, values, ["key"])
+    notification_id = insert_once(Notification, values, ["key"])
     if notification_id is not None and values["status"] == DeliveryStatus.PENDING.value:
         remember_for_delivery(notification_id)
     return notification_id

@@ -3,9 +3,10 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from servicedesk.escalation.ladder import Clock, evaluate, highest_card, repeat_time, rung_time
+from servicedesk.escalation.ladder import evaluate, highest_card, repeat_time, rung_time
 from servicedesk.escalation.models import Card, Level, Stage
 from servicedesk.escalation.policy import default_rungs
+from servicedesk.tickets.clocks import Clock
 from servicedesk.sla.calendar import WorkingCalendar, parse_working_hours
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -16,7 +16,7 @@ from tests.tickets.conftest import act, file_ticket, reference_from, ticket
 
 def _last_run() -> SweepRun:
     db.session.expire_all()
-    return db.session.scalar(select(SweepRun).order_by(SweepRun.id.desc()).limit(1))
+    return db.session.scalars(select(SweepRun).order_by(SweepRun.id.desc()).limit(1)).one()
 
 
 def test_the_tick_asks_every_domain_and_a_broken_one_does_not_stop_the_others(
