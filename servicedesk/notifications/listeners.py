@@ -226,11 +226,8 @@ def _staff_messages(ticket: Ticket, event: TicketEvent) -> list[Message]:
 
 
 def _decided_request(ticket: Ticket, event: TicketEvent) -> ExtensionRequest | None:
-    return db.session.scalar(
-        select(ExtensionRequest)
-        .where(ExtensionRequest.ticket_id == ticket.id,
-               ExtensionRequest.decided_at == event.created_at)
-        .order_by(ExtensionRequest.id.desc()).limit(1))
+    request_id = (event.changes or {}).get("extension_request_id")
+    return db.session.get(ExtensionRequest, request_id) if request_id is not None else None
 
 
 def _first_dispatch(ticket: Ticket, event: TicketEvent) -> bool:

@@ -244,6 +244,7 @@ class SiteVisit(db.Model):
     notes: Mapped[str] = mapped_column(Text)
 
     recorded_by: Mapped[User] = relationship()
+    event: Mapped[TicketEvent | None] = relationship()
 
 
 class ExtensionStatus(enum.StrEnum):
