@@ -10,6 +10,7 @@ that savepoint rolls back; a released savepoint keeps its items for the outer co
 When the outermost transaction commits, each kind of work runs once with all its items, in the
 order registered: ``before_commit`` work just before the commit, inside the transaction (what
 it writes commits with it, and it may queue after-commit work), the rest after the commit.
+After-commit work runs outside any transaction: what it queues in turn is dropped.
 
 This module is core: it knows nothing of notifications or jobs.
 """
