@@ -23,12 +23,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(config)
 
-    from servicedesk import extensions, models  # noqa: F401  (register every table)
+    from servicedesk import aftercommit, extensions, models  # noqa: F401  (models: every table)
     from servicedesk.i18n import init_i18n
     from servicedesk.sqlutil import init_sqlite_tuning
 
     init_sqlite_tuning()
     extensions.db.init_app(app)
+    aftercommit.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"),
                                 render_as_batch=True, compare_type=True)
     extensions.csrf.init_app(app)
@@ -39,7 +40,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     init_auth(app)
 
-    import servicedesk.jobs.queues  # noqa: F401  (enqueue delivery jobs after commits)
     from servicedesk.web import register_web
 
     register_web(app)
@@ -51,4 +51,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from servicedesk.escalation import init_escalation
 
     init_escalation(app)
+
+    from servicedesk.jobs.queues import init_queues
+
+    init_queues(app)
     return app

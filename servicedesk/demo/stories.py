@@ -17,6 +17,7 @@ from servicedesk.demo.park import DemoPark
 from servicedesk.extensions import db
 from servicedesk.tickets import closing
 from servicedesk.tickets import services as desk
+from servicedesk.tickets.deadlines import clock_reading, refresh_deadlines
 from servicedesk.tickets.extension_requests import decide_extension, request_extension
 from servicedesk.tickets.models import Channel, ExtensionRequest, SiteVisit, Ticket, Urgency
 
@@ -33,10 +34,12 @@ def backdate(ticket: Ticket, weeks: int) -> None:
     not) stays true. A ticket still open afterwards is overdue.
     """
     delta = timedelta(weeks=weeks)
+    clocks = clock_reading(ticket)
     for name in _TICKET_TIMES:
         moment = getattr(ticket, name)
         if moment is not None:
             setattr(ticket, name, moment - delta)
+    refresh_deadlines(ticket, clocks)
     for event in ticket.events:
         event.created_at -= delta
     for visit in db.session.scalars(select(SiteVisit).where(SiteVisit.ticket_id == ticket.id)):

@@ -6,11 +6,12 @@ import logging
 import uuid
 from datetime import datetime
 
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app
 from redis import Redis
 from rq import Queue
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+
+from servicedesk import aftercommit
+from servicedesk.notifications.outbox import DELIVERIES
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +19,16 @@ SWEEP_QUEUE = "sweep"
 DELIVER_QUEUE = "deliver"
 #: A worker serves both; periodic work first so a flood of deliveries never starves the ladder.
 WORKER_QUEUES = (SWEEP_QUEUE, DELIVER_QUEUE)
+
+
+def init_queues(app: Flask) -> None:
+    """Enqueue the delivery jobs of outbox rows after the commit that wrote them (from
+    ``create_app``)."""
+    aftercommit.register(DELIVERIES, _enqueue_committed, app=app)
+
+
+def _enqueue_committed(ids: list[int]) -> None:
+    enqueue_deliveries(ids)
 
 
 def redis_connection(app: Flask | None = None) -> Redis | None:
@@ -84,20 +95,3 @@ def enqueue_digests(connection: Redis, now: datetime, timeout: int) -> None:
     Queue(SWEEP_QUEUE, connection=connection).enqueue(
         digest_job, now, job_id=f"digest-{uuid.uuid4().hex[:12]}", job_timeout=timeout,
         result_ttl=3600, failure_ttl=86400, description="morning digests")
-
-
-@event.listens_for(Session, "after_commit")
-def _enqueue_after_commit(session: Session) -> None:
-    if not has_app_context():
-        return
-    from servicedesk.notifications.outbox import take_pending_ids
-
-    ids = take_pending_ids()
-    if ids:
-        enqueue_deliveries(ids)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, previous_transaction) -> None:
-    if has_app_context() and previous_transaction.parent is None:
-        g.pop("notifications_to_enqueue", None)

@@ -9,11 +9,11 @@ nobody had signed for is its sign-for, which the enterprise hears about as such.
 gets a message on every channel they want the topic on and can be reached by (SMS only with a
 valid mobile number).
 
-Services emit :data:`servicedesk.events.ticket_changed` *before* they finish changing the
-ticket (the new task force or assignee is set after the event is recorded), so the listener
-only remembers the event; the messages are decided when the transaction commits, from the
-ticket's final state. The outbox rows are written inside that same transaction, and the
-outbox enqueues their delivery jobs after the commit.
+Services send :data:`servicedesk.events.ticket_changed` once they have finished changing the
+ticket, with what a listener needs in the event. The listener queues the event on the commit
+(:mod:`servicedesk.aftercommit`): the messages are decided just before the transaction
+commits, from the ticket's final state, so the outbox rows commit with the change (a rollback
+leaves none), and the outbox enqueues their delivery jobs after the commit.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ import logging
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import event as orm_event
-from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import select
 
+from servicedesk import aftercommit
 from servicedesk.auth.models import User
 from servicedesk.enterprises.validators import is_mobile
 from servicedesk.events import ticket_changed
@@ -38,7 +37,8 @@ from servicedesk.tickets.rules import Status
 log = logging.getLogger(__name__)
 
 _EXTENSION = "servicedesk.notifications"
-_PENDING = "servicedesk.notifications.events"
+#: The before-commit work that decides the messages of a transaction's events.
+_EVENTS = "notifications.events"
 #: Long texts (replies, questions) are cut in messages; the link leads to the whole text.
 EXCERPT_LIMIT = 500
 
@@ -58,37 +58,23 @@ class Message:
 def init_notifications(app: Flask) -> None:
     """Listen to ticket changes for this app (called once from ``create_app``)."""
     app.extensions[_EXTENSION] = True
+    aftercommit.register(_EVENTS, _decide, before_commit=True, app=app)
     ticket_changed.connect(remember_event, weak=False)
-    if not orm_event.contains(Session, "before_commit", _notify_before_commit):
-        orm_event.listen(Session, "before_commit", _notify_before_commit)
-        orm_event.listen(Session, "after_soft_rollback", _forget_after_rollback)
 
 
 def remember_event(ticket: Ticket, event: TicketEvent, **_ignored) -> None:
-    """Signal receiver: keep the event until its transaction commits."""
+    """Signal receiver: the event's messages are decided when its transaction commits."""
     if not has_app_context() or not current_app.extensions.get(_EXTENSION):
         return
-    session = object_session(event) or db.session
-    session.info.setdefault(_PENDING, []).append(event)
+    aftercommit.queue(_EVENTS, event)
 
 
-def _notify_before_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint: wait for the real commit
-    events = session.info.pop(_PENDING, None)
-    for event in events or ():
-        state = inspect(event)
-        if not state.persistent:  # added inside a savepoint that was rolled back
-            continue
+def _decide(events: list[TicketEvent]) -> None:
+    for event in events:
         try:
             notify(event)
         except Exception:  # telling people must never undo what they were told about
             log.exception("could not decide the messages for ticket event %s", event.id)
-
-
-def _forget_after_rollback(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_PENDING, None)
 
 
 # --- deciding ------------------------------------------------------------------------------
@@ -240,11 +226,8 @@ def _staff_messages(ticket: Ticket, event: TicketEvent) -> list[Message]:
 
 
 def _decided_request(ticket: Ticket, event: TicketEvent) -> ExtensionRequest | None:
-    return db.session.scalar(
-        select(ExtensionRequest)
-        .where(ExtensionRequest.ticket_id == ticket.id,
-               ExtensionRequest.decided_at == event.created_at)
-        .order_by(ExtensionRequest.id.desc()).limit(1))
+    request_id = (event.changes or {}).get("extension_request_id")
+    return db.session.get(ExtensionRequest, request_id) if request_id is not None else None
 
 
 def _first_dispatch(ticket: Ticket, event: TicketEvent) -> bool:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from flask import current_app, g, has_app_context
+from flask import current_app, has_app_context
 from sqlalchemy import update
 
+from servicedesk import aftercommit
 from servicedesk.auth.models import User
 from servicedesk.clock import utcnow
 from servicedesk.enterprises.validators import is_mobile, normalise_mobile
@@ -17,6 +18,9 @@ from servicedesk.notifications.models import Channel, DeliveryStatus, Notificati
 from servicedesk.sqlutil import insert_once
 
 log = logging.getLogger(__name__)
+
+#: The after-commit work that enqueues delivery jobs (registered by :mod:`servicedesk.jobs`).
+DELIVERIES = "notifications.deliveries"
 
 
 def recipient_locale(user: User) -> str:
@@ -82,16 +86,10 @@ def queue_notification(*, key: str, kind: str, recipient: User, channel: str, co
 
 
 def remember_for_delivery(notification_id: int) -> None:
-    """Enqueue this row's delivery job once the current transaction commits."""
+    """Enqueue this row's delivery job once the current transaction commits (never if it
+    rolls back); every row remembered in one transaction goes to Redis in one pipeline."""
     if has_app_context():
-        g.setdefault("notifications_to_enqueue", []).append(notification_id)
-
-
-def take_pending_ids() -> list[int]:
-    """The ids remembered in this context, forgetting them."""
-    if not has_app_context():
-        return []
-    return g.pop("notifications_to_enqueue", [])
+        aftercommit.queue(DELIVERIES, notification_id)
 
 
 def cancel_pending(ticket_id: int, kinds_prefix: str | None = None, reason: str = "") -> int:

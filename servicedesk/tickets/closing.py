@@ -9,12 +9,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from servicedesk.auth.models import User
-from servicedesk.clock import utcnow
 from servicedesk.extensions import db
 from servicedesk.sla import services as sla
 from servicedesk.tickets.models import EventKind, Rating, Ticket, TicketEvent
 from servicedesk.tickets.rules import Action, IllegalAction, Status
-from servicedesk.tickets.services import clean_text, perform, required_text
+from servicedesk.tickets.services import clean_text, perform, record_event, required_text
 
 
 def confirm(actor: User, ticket: Ticket, rating: str, comment: str | None = None, *,
@@ -31,14 +30,14 @@ def confirm(actor: User, ticket: Ticket, rating: str, comment: str | None = None
         return _rework(actor, ticket, EventKind.RATED, comment, expected_version,
                        changes={"rating": [ticket.rating, rating.value]},
                        rating=rating.value)
-    event = perform(actor, ticket, Action.CONFIRM, EventKind.CLOSED, body=comment,
-                 changes={"rating": [ticket.rating, rating.value]},
-                 expected_version=expected_version)
+    changes = {"rating": [ticket.rating, rating.value]}
+    step = perform(actor, ticket, Action.CONFIRM, expected_version=expected_version)
     ticket.rating = rating.value
     ticket.rating_comment = comment
-    ticket.closed_at = event.created_at
+    ticket.closed_at = step.at
     ticket.close_reason = "confirmed"
-    return event
+    return record_event(ticket, actor, EventKind.CLOSED, step=step, body=comment,
+                        changes=changes)
 
 
 def reopen(actor: User, ticket: Ticket, reason: str, *,
@@ -51,38 +50,36 @@ def reopen(actor: User, ticket: Ticket, reason: str, *,
 def _rework(actor: User, ticket: Ticket, kind: EventKind, reason: str,
             expected_version: int | None, *, changes: dict | None = None,
             rating: str | None = None) -> TicketEvent:
-    now = utcnow()
-    event = perform(actor, ticket, Action.REOPEN, kind, reason=reason, body=reason,
-                 changes=changes, expected_version=expected_version)
+    step = perform(actor, ticket, Action.REOPEN, expected_version=expected_version)
     if rating is not None:
         ticket.rating = rating
         ticket.rating_comment = reason
     ticket.rework_count += 1
     ticket.resolved_at = None
     ticket.resolved_on_time = None
-    sla.restart_resolve_clock(ticket, now)
-    return event
+    sla.restart_resolve_clock(ticket, step.at)
+    return record_event(ticket, actor, kind, step=step, reason=reason, body=reason,
+                        changes=changes)
 
 
 def withdraw(actor: User, ticket: Ticket, reason: str | None = None, *,
              expected_version: int | None = None) -> TicketEvent:
     """The enterprise cancels its ticket before it is resolved."""
-    event = perform(actor, ticket, Action.WITHDRAW, EventKind.WITHDRAWN, reason=clean_text(reason),
-                 expected_version=expected_version)
-    ticket.closed_at = event.created_at
+    step = perform(actor, ticket, Action.WITHDRAW, expected_version=expected_version)
+    ticket.closed_at = step.at
     ticket.close_reason = "withdrawn"
     ticket.paused_at = None
-    return event
+    return record_event(ticket, actor, EventKind.WITHDRAWN, step=step, reason=clean_text(reason))
 
 
 def auto_close(ticket: Ticket) -> TicketEvent:
     """Close a resolved ticket the enterprise did not answer in time (counted as unrated)."""
     # A code, not a sentence: the timeline shows it in each reader's language.
-    event = perform(None, ticket, Action.AUTO_CLOSE, EventKind.CLOSED,
-                    changes={"close_reason": "auto"})
-    ticket.closed_at = event.created_at
+    step = perform(None, ticket, Action.AUTO_CLOSE)
+    ticket.closed_at = step.at
     ticket.close_reason = "auto"
-    return event
+    return record_event(ticket, None, EventKind.CLOSED, step=step,
+                        changes={"close_reason": "auto"})
 
 
 def tickets_to_auto_close(now: datetime) -> list[Ticket]:

@@ -1,12 +1,11 @@
-"""Which deadline of a ticket comes next; kept on the ticket before every flush."""
+"""Which deadline of a ticket comes next; the services keep it on the ticket whenever they
+change its clocks (:func:`refresh_deadlines`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
+from servicedesk.clock import utcnow
 from servicedesk.tickets.clocks import running_clocks
 from servicedesk.tickets.models import Ticket
 
@@ -18,30 +17,23 @@ def next_due(ticket: Ticket) -> datetime | None:
 
 
 #: A change to any of these makes the escalation sweep look at the ticket again.
-_CLOCK_FIELDS = ("status", "sign_due_at", "first_contact_due_at", "resolve_due_at", "paused_at",
-                 "signed_at", "first_contact_at", "resolved_at", "clock_epoch")
+CLOCK_FIELDS = ("status", "sign_due_at", "first_contact_due_at", "resolve_due_at", "paused_at",
+                "signed_at", "first_contact_at", "resolved_at", "clock_epoch")
 
 
-def _clock_changed(session: Session, ticket: Ticket) -> bool:
-    if ticket in session.new:
-        return True
-    from sqlalchemy import inspect
-
-    state = inspect(ticket)
-    return any(state.attrs[name].history.has_changes() for name in _CLOCK_FIELDS)
+def clock_reading(ticket: Ticket) -> tuple:
+    """The ticket's clock fields as they are now, to tell afterwards whether they changed."""
+    return tuple(getattr(ticket, name) for name in CLOCK_FIELDS)
 
 
-@event.listens_for(Session, "before_flush")
-def _refresh_next_due(session: Session, _context, _instances) -> None:
-    from servicedesk.clock import utcnow
-
-    for obj in list(session.new) + list(session.dirty):
-        if not isinstance(obj, Ticket):
-            continue
-        value = next_due(obj)
-        if obj.next_due_at != value:
-            obj.next_due_at = value
-        if _clock_changed(session, obj):
-            # Paused, closed or resolved: nothing to escalate. Otherwise the sweep recomputes
-            # the ladder on its next pass (pause, extension, transfer, rework all land here).
-            obj.next_escalation_at = utcnow() if value is not None else None
+def refresh_deadlines(ticket: Ticket, before: tuple | None = None,
+                      now: datetime | None = None) -> None:
+    """Keep ``next_due_at`` current; when the clocks changed since ``before`` (a
+    :func:`clock_reading`; None for a new ticket) the sweep looks at the ticket again."""
+    value = next_due(ticket)
+    if ticket.next_due_at != value:
+        ticket.next_due_at = value
+    if before is None or before != clock_reading(ticket):
+        # Paused, closed or resolved: nothing to escalate. Otherwise the sweep recomputes
+        # the ladder on its next pass (pause, extension, transfer, rework all land here).
+        ticket.next_escalation_at = (now or utcnow()) if value is not None else None

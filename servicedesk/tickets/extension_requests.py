@@ -13,7 +13,7 @@ from servicedesk.extensions import db
 from servicedesk.sla import services as sla
 from servicedesk.tickets.models import EventKind, ExtensionRequest, ExtensionStatus, Ticket
 from servicedesk.tickets.rules import Action, IllegalAction
-from servicedesk.tickets.services import perform, required_text
+from servicedesk.tickets.services import perform, record_event, required_text
 
 
 def _iso(moment) -> str | None:
@@ -44,13 +44,15 @@ def request_extension(actor: User, ticket: Ticket, working_days: int, reason: st
     if pending_extension(ticket) is not None:
         raise IllegalAction(_("An extension request for this ticket is already waiting for a "
                               "decision."))
-    event = perform(actor, ticket, Action.REQUEST_EXTENSION, EventKind.EXTENSION_REQUESTED,
-                    public=False, reason=reason, changes={"working_days": working_days},
-                    expected_version=expected_version)
+    step = perform(actor, ticket, Action.REQUEST_EXTENSION, expected_version=expected_version)
     request = ExtensionRequest(ticket=ticket, requested_by=actor, working_days=working_days,
                                reason=reason, status=ExtensionStatus.PENDING.value,
-                               created_at=event.created_at)
+                               created_at=step.at)
     db.session.add(request)
+    db.session.flush()  # the event names the request
+    record_event(ticket, actor, EventKind.EXTENSION_REQUESTED, step=step, public=False,
+                 reason=reason,
+                 changes={"working_days": working_days, "extension_request_id": request.id})
     return request
 
 
@@ -64,15 +66,15 @@ def decide_extension(actor: User, request: ExtensionRequest, approve: bool,
     if not approve and not note:
         raise IllegalAction(_("Please say why the extension is rejected."))
     kind = EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REJECTED
-    event = perform(actor, ticket, Action.DECIDE_EXTENSION, kind, public=False, reason=note,
-                    changes={"working_days": request.working_days},
-                    expected_version=expected_version)
+    step = perform(actor, ticket, Action.DECIDE_EXTENSION, expected_version=expected_version)
+    changes = {"working_days": request.working_days}
     if approve:
         before = ticket.resolve_due_at
         sla.apply_extension(ticket, request.working_days)
-        event.changes = {"working_days": request.working_days,
-                         "resolve_due_at": [_iso(before), _iso(ticket.resolve_due_at)]}
+        changes["resolve_due_at"] = [_iso(before), _iso(ticket.resolve_due_at)]
+    changes["extension_request_id"] = request.id
     request.status = (ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED).value
     request.decided_by = actor
-    request.decided_at = event.created_at
+    request.decided_at = step.at
     request.decision_note = note
+    record_event(ticket, actor, kind, step=step, public=False, reason=note, changes=changes)

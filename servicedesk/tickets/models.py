@@ -105,7 +105,7 @@ class Ticket(Model):
     first_contact_due_at: Mapped[datetime | None]
     resolve_due_at: Mapped[datetime | None]
     #: The earliest deadline still to be met (None while paused or closed); queues sort on it
-    #: and reminders look it up. Kept current by :func:`servicedesk.tickets.deadlines.next_due`.
+    #: and reminders look it up. Kept current by ``tickets.deadlines.refresh_deadlines``.
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
     #: The colour card (none/blue/yellow/red); only climbs while the ticket is open.
     card: Mapped[str] = mapped_column(String(10), default="none")
@@ -244,6 +244,7 @@ class SiteVisit(Model):
     notes: Mapped[str] = mapped_column(Text)
 
     recorded_by: Mapped[User] = relationship()
+    event: Mapped[TicketEvent | None] = relationship()
 
 
 class ExtensionStatus(enum.StrEnum):

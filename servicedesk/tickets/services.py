@@ -1,10 +1,13 @@
 """Everything that changes a ticket. Each function takes the acting user explicitly, checks the
-state machine and the actor's relation to the ticket, changes the ticket, appends one timeline
-event and emits :data:`servicedesk.events.ticket_changed`. Nothing here commits.
+state machine and the actor's relation to the ticket (:func:`perform`), finishes changing the
+ticket, and last appends one timeline event and sends :data:`servicedesk.events.ticket_changed`
+(:func:`record_event`), so listeners see the change complete. Nothing here commits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -18,6 +21,7 @@ from servicedesk.extensions import db
 from servicedesk.sla import services as sla
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets.access import relations_of
+from servicedesk.tickets.deadlines import clock_reading, refresh_deadlines
 from servicedesk.tickets.models import (
     Category,
     EventKind,
@@ -51,31 +55,49 @@ def _authorise(actor: User | None, ticket: Ticket, action: Action) -> None:
         raise IllegalAction(_("You may not do this on ticket %(ref)s.", ref=ticket.reference))
 
 
-def record_event(ticket: Ticket, actor: User | None, kind: EventKind, *, public: bool = True,
-                 body: str | None = None, reason: str | None = None,
-                 from_status: str | None = None, changes: dict | None = None) -> TicketEvent:
-    """Append an event to the timeline and tell listeners."""
-    event = TicketEvent(ticket=ticket, actor=actor, kind=kind.value, public=public, body=body,
-                        reason=reason, from_status=from_status, to_status=ticket.status,
-                        changes=changes or None, created_at=utcnow())
-    db.session.add(event)
-    db.session.flush()
-    ticket_changed.send(ticket, event=event)
-    return event
+@dataclass(frozen=True)
+class Step:
+    """A change under way, from :func:`perform` to :func:`record_event`."""
+
+    #: The status before the change (None for a new ticket).
+    from_status: str | None
+    #: The moment of the change: used for the ticket's times and the event's ``created_at``.
+    at: datetime
+    #: The ticket's clocks before the change (see ``deadlines.clock_reading``; None: new).
+    clocks: tuple | None
 
 
-def perform(actor: User | None, ticket: Ticket, action: Action, kind: EventKind, *,
-         expected_version: int | None = None, **event_fields) -> TicketEvent:
-    """Check the version, the state machine and the actor, move the status, record the event.
+def perform(actor: User | None, ticket: Ticket, action: Action, *,
+            expected_version: int | None = None) -> Step:
+    """Check the version, the state machine and the actor, and move the status.
 
-    Callers change the ticket's other fields only after this returns.
+    The caller then finishes the change and ends with :func:`record_event`.
     """
     check_version(ticket, expected_version)
     new_status = next_status(ticket.status, action)
     _authorise(actor, ticket, action)
-    before = ticket.status
+    step = Step(from_status=ticket.status, at=utcnow(), clocks=clock_reading(ticket))
     ticket.status = new_status.value
-    return record_event(ticket, actor, kind, from_status=before, **event_fields)
+    return step
+
+
+def record_event(ticket: Ticket, actor: User | None, kind: EventKind, *,
+                 step: Step | None = None, public: bool = True, body: str | None = None,
+                 reason: str | None = None, changes: dict | None = None,
+                 belonging: Iterable = ()) -> TicketEvent:
+    """The last step of a change: keep the ticket's deadlines current, append the event to the
+    timeline (with ``belonging`` rows, e.g. attachments, linked to it) and tell listeners."""
+    at = step.at if step is not None else utcnow()
+    refresh_deadlines(ticket, step.clocks if step is not None else None, at)
+    event = TicketEvent(ticket=ticket, actor=actor, kind=kind.value, public=public, body=body,
+                        reason=reason, from_status=step.from_status if step else None,
+                        to_status=ticket.status, changes=changes or None, created_at=at)
+    db.session.add(event)
+    for row in belonging:
+        row.event = event
+    db.session.flush()
+    ticket_changed.send(ticket, event=event)
+    return event
 
 
 def clean_text(text: str | None) -> str | None:
@@ -131,9 +153,9 @@ def file_ticket(actor: User, *, category: Category, urgency: str, title: str, de
     )
     db.session.add(ticket)
     db.session.flush()
-    event = record_event(ticket, actor, EventKind.FILED, body=ticket.description)
-    if files:
-        store_attachments(ticket, actor, files, event=event)
+    stored = store_attachments(ticket, actor, files) if files else []
+    record_event(ticket, actor, EventKind.FILED, step=Step(from_status=None, at=now, clocks=None),
+                 body=ticket.description, belonging=stored)
     route = route_ticket(ticket)
     if route is not None:
         dispatch(None, ticket, route.task_force, rule=route.rule)
@@ -176,10 +198,10 @@ def dispatch(actor: User | None, ticket: Ticket, task_force: TaskForce | None, *
     changes = _handover_changes(ticket, task_force)
     if rule:
         changes["routing_rule"] = rule
-    event = perform(actor, ticket, Action.DISPATCH, EventKind.DISPATCHED, reason=clean_text(reason),
-                    changes=changes, expected_version=expected_version)
-    _hand_to(ticket, task_force, event.created_at)
-    return event
+    step = perform(actor, ticket, Action.DISPATCH, expected_version=expected_version)
+    _hand_to(ticket, task_force, step.at)
+    return record_event(ticket, actor, EventKind.DISPATCHED, step=step,
+                        reason=clean_text(reason), changes=changes)
 
 
 def transfer(actor: User, ticket: Ticket, task_force: TaskForce | None, reason: str, *,
@@ -189,11 +211,11 @@ def transfer(actor: User, ticket: Ticket, task_force: TaskForce | None, reason: 
     reason = required_text(reason, _("Please give a reason for the transfer."))
     if ticket.task_force_id == task_force.id:
         raise IllegalAction(_("The ticket is already with %(team)s.", team=task_force.name))
-    event = perform(actor, ticket, Action.TRANSFER, EventKind.TRANSFERRED, reason=reason,
-                    changes=_handover_changes(ticket, task_force),
-                    expected_version=expected_version)
-    _hand_to(ticket, task_force, event.created_at)
-    return event
+    changes = _handover_changes(ticket, task_force)
+    step = perform(actor, ticket, Action.TRANSFER, expected_version=expected_version)
+    _hand_to(ticket, task_force, step.at)
+    return record_event(ticket, actor, EventKind.TRANSFERRED, step=step, reason=reason,
+                        changes=changes)
 
 
 def return_to_dispatch(actor: User, ticket: Ticket, reason: str, *,
@@ -201,27 +223,26 @@ def return_to_dispatch(actor: User, ticket: Ticket, reason: str, *,
     """A task force sends a mis-routed ticket back to the dispatcher's queue (退单)."""
     reason = required_text(reason, _("Please say why the ticket is returned."))
     changes = {"task_force": [ticket.task_force.name if ticket.task_force else None, None]}
-    event = perform(actor, ticket, Action.RETURN, EventKind.RETURNED, reason=reason,
-                 changes=changes, expected_version=expected_version)
+    step = perform(actor, ticket, Action.RETURN, expected_version=expected_version)
     ticket.task_force = None
     ticket.assignee = None
     ticket.signed_at = None
     ticket.signed_on_time = None
     ticket.sign_due_at = ticket.first_contact_due_at = ticket.resolve_due_at = None
-    return event
+    return record_event(ticket, actor, EventKind.RETURNED, step=step, reason=reason,
+                        changes=changes)
 
 
 # --- task-force work -----------------------------------------------------------------------
 
 def sign(actor: User, ticket: Ticket, *, expected_version: int | None = None) -> TicketEvent:
     """A member takes responsibility for the ticket (签收); the sign-for clock stops."""
-    now = utcnow()
-    event = perform(actor, ticket, Action.SIGN, EventKind.SIGNED, expected_version=expected_version,
-                 changes={"assignee": [None, actor.name]})
+    step = perform(actor, ticket, Action.SIGN, expected_version=expected_version)
     ticket.assignee = actor
-    ticket.signed_at = now
-    ticket.signed_on_time = sla.on_time(ticket.sign_due_at, now)
-    return event
+    ticket.signed_at = step.at
+    ticket.signed_on_time = sla.on_time(ticket.sign_due_at, step.at)
+    return record_event(ticket, actor, EventKind.SIGNED, step=step,
+                        changes={"assignee": [None, actor.name]})
 
 
 def assign(actor: User, ticket: Ticket, assignee: User | None, *,
@@ -231,16 +252,15 @@ def assign(actor: User, ticket: Ticket, assignee: User | None, *,
         raise IllegalAction(_("Please choose a member of the ticket's task force."))
     if not assignee.active:
         raise IllegalAction(_("%(name)s's account is deactivated.", name=assignee.name))
-    now = utcnow()
     was_unsigned = ticket.status == Status.DISPATCHED
     changes = {"assignee": [ticket.assignee.name if ticket.assignee else None, assignee.name]}
-    event = perform(actor, ticket, Action.ASSIGN, EventKind.ASSIGNED, public=False,
-                 changes=changes, expected_version=expected_version)
+    step = perform(actor, ticket, Action.ASSIGN, expected_version=expected_version)
     ticket.assignee = assignee
     if was_unsigned:
-        ticket.signed_at = now
-        ticket.signed_on_time = sla.on_time(ticket.sign_due_at, now)
-    return event
+        ticket.signed_at = step.at
+        ticket.signed_on_time = sla.on_time(ticket.sign_due_at, step.at)
+    return record_event(ticket, actor, EventKind.ASSIGNED, step=step, public=False,
+                        changes=changes)
 
 
 def _first_contact(ticket: Ticket, now: datetime) -> None:
@@ -255,12 +275,11 @@ def reply(actor: User, ticket: Ticket, body: str, files=(), *,
     from servicedesk.tickets.attachments import store_attachments
 
     body = required_text(body, _("The reply is empty."))
-    event = perform(actor, ticket, Action.REPLY, EventKind.REPLIED, body=body,
-                 expected_version=expected_version)
-    _first_contact(ticket, event.created_at)
-    if files:
-        store_attachments(ticket, actor, files, event=event)
-    return event
+    step = perform(actor, ticket, Action.REPLY, expected_version=expected_version)
+    _first_contact(ticket, step.at)
+    stored = store_attachments(ticket, actor, files) if files else []
+    return record_event(ticket, actor, EventKind.REPLIED, step=step, body=body,
+                        belonging=stored)
 
 
 def add_note(actor: User, ticket: Ticket, body: str, files=(), *,
@@ -269,22 +288,20 @@ def add_note(actor: User, ticket: Ticket, body: str, files=(), *,
     from servicedesk.tickets.attachments import store_attachments
 
     body = required_text(body, _("The note is empty."))
-    event = perform(actor, ticket, Action.NOTE, EventKind.NOTE, public=False, body=body,
-                 expected_version=expected_version)
-    if files:
-        store_attachments(ticket, actor, files, event=event, public=False)
-    return event
+    step = perform(actor, ticket, Action.NOTE, expected_version=expected_version)
+    stored = store_attachments(ticket, actor, files, public=False) if files else []
+    return record_event(ticket, actor, EventKind.NOTE, step=step, public=False, body=body,
+                        belonging=stored)
 
 
 def request_info(actor: User, ticket: Ticket, question: str, *,
                  expected_version: int | None = None) -> TicketEvent:
     """Ask the enterprise for information; every clock pauses until it answers."""
     question = required_text(question, _("Please write what you need from the enterprise."))
-    event = perform(actor, ticket, Action.REQUEST_INFO, EventKind.INFO_REQUESTED, body=question,
-                 expected_version=expected_version)
-    _first_contact(ticket, event.created_at)
-    sla.pause_clocks(ticket, event.created_at)
-    return event
+    step = perform(actor, ticket, Action.REQUEST_INFO, expected_version=expected_version)
+    _first_contact(ticket, step.at)
+    sla.pause_clocks(ticket, step.at)
+    return record_event(ticket, actor, EventKind.INFO_REQUESTED, step=step, body=question)
 
 
 def enterprise_reply(actor: User, ticket: Ticket, body: str, files=(), *,
@@ -294,13 +311,12 @@ def enterprise_reply(actor: User, ticket: Ticket, body: str, files=(), *,
 
     body = required_text(body, _("The reply is empty."))
     was_waiting = ticket.status == Status.WAITING_ENTERPRISE
-    event = perform(actor, ticket, Action.ENTERPRISE_REPLY, EventKind.ENTERPRISE_REPLIED, body=body,
-                 expected_version=expected_version)
+    step = perform(actor, ticket, Action.ENTERPRISE_REPLY, expected_version=expected_version)
     if was_waiting:
-        sla.resume_clocks(ticket, event.created_at)
-    if files:
-        store_attachments(ticket, actor, files, event=event)
-    return event
+        sla.resume_clocks(ticket, step.at)
+    stored = store_attachments(ticket, actor, files) if files else []
+    return record_event(ticket, actor, EventKind.ENTERPRISE_REPLIED, step=step, body=body,
+                        belonging=stored)
 
 
 def record_site_visit(actor: User, ticket: Ticket, *, visited_at: datetime, location: str,
@@ -314,26 +330,24 @@ def record_site_visit(actor: User, ticket: Ticket, *, visited_at: datetime, loca
     notes = required_text(notes, _("Please write what was found or agreed on site."))
     if visited_at > utcnow():
         raise IllegalAction(_("A site visit cannot be recorded before it happened."))
-    event = perform(actor, ticket, Action.SITE_VISIT, EventKind.SITE_VISIT, body=notes,
-                 changes={"visited_at": visited_at.isoformat(), "location": location,
-                          "participants": participants},
-                 expected_version=expected_version)
-    db.session.add(SiteVisit(ticket_id=ticket.id, event_id=event.id, recorded_by=actor,
-                             visited_at=visited_at, location=location,
-                             participants=participants, notes=notes))
-    _first_contact(ticket, min(visited_at, event.created_at))
-    return event
+    step = perform(actor, ticket, Action.SITE_VISIT, expected_version=expected_version)
+    visit = SiteVisit(ticket_id=ticket.id, recorded_by=actor, visited_at=visited_at,
+                      location=location, participants=participants, notes=notes)
+    db.session.add(visit)
+    _first_contact(ticket, min(visited_at, step.at))
+    return record_event(ticket, actor, EventKind.SITE_VISIT, step=step, body=notes,
+                        changes={"visited_at": visited_at.isoformat(), "location": location,
+                                 "participants": participants},
+                        belonging=[visit])
 
 
 def resolve(actor: User, ticket: Ticket, summary: str, *,
             expected_version: int | None = None) -> TicketEvent:
     """The task force says the difficulty is solved and writes what was done (办结)."""
     summary = required_text(summary, _("Please summarise what was done to resolve the ticket."))
-    event = perform(actor, ticket, Action.RESOLVE, EventKind.RESOLVED, body=summary,
-                 expected_version=expected_version)
+    step = perform(actor, ticket, Action.RESOLVE, expected_version=expected_version)
     ticket.resolution_summary = summary
-    ticket.resolved_at = event.created_at
-    ticket.resolved_on_time = sla.on_time(ticket.resolve_due_at, event.created_at)
-    _first_contact(ticket, event.created_at)
-    return event
-
+    ticket.resolved_at = step.at
+    ticket.resolved_on_time = sla.on_time(ticket.resolve_due_at, step.at)
+    _first_contact(ticket, step.at)
+    return record_event(ticket, actor, EventKind.RESOLVED, step=step, body=summary)

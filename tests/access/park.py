@@ -24,6 +24,7 @@ from servicedesk.clock import utcnow
 from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject
 from servicedesk.extensions import db
 from servicedesk.taskforces.models import TaskForce
+from servicedesk.tickets.deadlines import refresh_deadlines
 from servicedesk.tickets.models import Attachment, Category, Ticket
 from tests.conftest import PASSWORD
 from tests.tickets.conftest import act, file_ticket, reference_from, ticket
@@ -113,7 +114,8 @@ def build_park(app: Flask, make_user, make_task_force, make_chain, make_enterpri
     _must_redirect(act(clients["dispatcher"], t_b, "dispatch",
                        task_force=str(task_force_b.id), reason=""), "dispatch T_B")
     overdue = ticket(t_b)
-    overdue.sign_due_at = utcnow() - timedelta(hours=1)  # next_due_at follows on flush
+    overdue.sign_due_at = utcnow() - timedelta(hours=1)
+    refresh_deadlines(overdue)  # as a service would after changing the clock
     db.session.commit()
     t_filed = reference_from(file_ticket(clients["contact_y"], category))
 

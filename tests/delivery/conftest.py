@@ -24,6 +24,7 @@ from servicedesk.extensions import db
 from servicedesk.notifications.delivery import message_id
 from servicedesk.notifications.models import DeliveryAttempt, Notification
 from servicedesk.notifications.outbox import queue_notification
+from servicedesk.tickets.deadlines import refresh_deadlines
 from tests.support.fixtures import sms_standin, smtp_standin  # noqa: F401  (fixtures)
 from tests.support.loopback import SmsGatewayStandIn, SmtpStandIn
 from tests.support.workers import Sweeper, WorkerPool, apply_settings, delivery_settings
@@ -87,6 +88,7 @@ def overdue_ticket(park, client_for, *, days_late: int = 3) -> str:  # noqa: F81
     t.sign_due_at -= shift
     t.first_contact_due_at -= shift
     t.resolve_due_at = late
+    refresh_deadlines(t)
     db.session.commit()
     return ref
 

@@ -10,6 +10,7 @@ from servicedesk.escalation.models import EscalationFiring
 from servicedesk.escalation.sweep import run_sweep
 from servicedesk.extensions import db
 from servicedesk.notifications.models import Notification
+from servicedesk.tickets.deadlines import refresh_deadlines
 from tests.tickets.conftest import act, file_ticket, reference_from, ticket
 
 
@@ -80,6 +81,7 @@ def _overdue_by_an_hour(park, client_for):
     now = utcnow()
     t.clock_started_at = now - timedelta(days=20)
     t.resolve_due_at = now - timedelta(hours=1)
+    refresh_deadlines(t)
     db.session.commit()
     return ref
 

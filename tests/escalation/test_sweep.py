@@ -11,6 +11,7 @@ from servicedesk.escalation.sweep import run_sweep
 from servicedesk.extensions import db
 from servicedesk.jobs.periodic import tick
 from servicedesk.notifications.models import Notification
+from servicedesk.tickets.deadlines import refresh_deadlines
 from tests.tickets.conftest import act, file_ticket, reference_from, ticket
 
 
@@ -31,6 +32,7 @@ def _overdue_ticket(park, client_for, *, signed=True, days_late=0, hours_late=1)
     t.sign_due_at -= shift
     t.first_contact_due_at -= shift
     t.resolve_due_at = late
+    refresh_deadlines(t)
     db.session.commit()
     return ref
 

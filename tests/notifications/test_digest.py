@@ -11,6 +11,7 @@ from servicedesk.extensions import db
 from servicedesk.jobs.periodic import tick
 from servicedesk.notifications.digests import queue_morning_digests
 from servicedesk.taskforces.models import TaskForce
+from servicedesk.tickets.deadlines import refresh_deadlines
 from tests.notifications.conftest import outbox
 from tests.tickets.conftest import act, file_ticket, reference_from, ticket
 
@@ -27,6 +28,7 @@ def due(reference: str, local: str) -> None:
     """Make every deadline of the ticket fall at ``local`` (Shanghai time)."""
     t = ticket(reference)
     t.sign_due_at = t.first_contact_due_at = t.resolve_due_at = utc(local)
+    refresh_deadlines(t)
     db.session.commit()
 
 

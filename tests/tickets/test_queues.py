@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from servicedesk.clock import utcnow
 from servicedesk.extensions import db
+from servicedesk.tickets.deadlines import refresh_deadlines
 from tests.tickets.conftest import act, file_ticket, reference_from, ticket
 
 
@@ -37,6 +38,7 @@ def test_overdue_and_due_soon(park, client_for):
                                      now + timedelta(days=30)), strict=True):
         t.sign_due_at = sign_due
         t.first_contact_due_at = t.resolve_due_at = now + timedelta(days=40)
+        refresh_deadlines(t)
     db.session.commit()
     member = client_for(park.member)
     overdue = member.get("/tickets/queue?view=overdue").get_data(as_text=True)
