@@ -121,7 +121,7 @@ def edit_enterprise(enterprise_id: int):
 def chains():
     """Industry chains with their five-ones."""
     rows = db.session.scalars(select(IndustryChain).order_by(IndustryChain.name)).all()
-    return render_template("admin/enterprises/chains.html", chains=rows)
+    return render_template("admin/enterprises/chains.html", rows=rows)
 
 
 def _chain_fields(form: ChainForm) -> dict:

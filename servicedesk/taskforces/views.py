@@ -30,7 +30,7 @@ bp = Blueprint("taskforces", __name__, url_prefix="/admin/task-forces")
 def index():
     """Every task force with its lead and number of members."""
     task_forces = db.session.scalars(select(TaskForce).order_by(TaskForce.name)).all()
-    return render_template("admin/taskforces/index.html", task_forces=task_forces)
+    return render_template("admin/taskforces/index.html", rows=task_forces)
 
 
 def _task_force_fields(form: TaskForceForm) -> dict:

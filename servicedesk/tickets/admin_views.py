@@ -83,7 +83,7 @@ def save_category(actor: User, category: Category | None, *, name: str, name_en:
 def index():
     """Every ticket category with its kind and default task force."""
     categories = db.session.scalars(select(Category).order_by(Category.name)).all()
-    return render_template("admin/categories/index.html", categories=categories,
+    return render_template("admin/categories/index.html", rows=categories,
                            kind_labels=KIND_LABELS)
 
 
