@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -42,16 +43,14 @@ bp = Blueprint("enterprises", __name__, url_prefix="/admin")
 
 PER_PAGE = 25
 
+#: Shown when someone saved the same name or code a moment ago.
+NAME_TAKEN = Refused(_l("This name or code was registered a moment ago by someone else; "
+                        "please check the list."))
+
 
 def _row(model, row_id: int | None):
     """The row chosen in a select (None for "— none —")."""
     return db.session.get(model, row_id) if id_or_none(row_id) else None
-
-
-def _name_taken() -> Refused:
-    # Someone saved the same name or code a moment ago.
-    return Refused(_("This name or code was registered a moment ago by someone else; "
-                     "please check the list."))
 
 
 # --- enterprises ------------------------------------------------------------------------------
@@ -85,7 +84,7 @@ def create_enterprise_page():
         form, lambda: create_enterprise(current_user, **_enterprise_fields(form)),
         saved=lambda created: _("The enterprise %(name)s was registered.", name=created.name),
         next_url=lambda created: url_for("enterprises.enterprise", enterprise_id=created.id),
-        template="admin/enterprises/form.html", conflict=_name_taken(), enterprise=None)
+        template="admin/enterprises/form.html", conflict=NAME_TAKEN, enterprise=None)
 
 
 @bp.route("/enterprises/<int:enterprise_id>")
@@ -111,7 +110,7 @@ def edit_enterprise(enterprise_id: int):
         form, lambda: update_enterprise(current_user, found, **_enterprise_fields(form)),
         saved=lambda _none: _("The enterprise %(name)s was saved.", name=found.name),
         next_url=lambda _none: url_for("enterprises.enterprise", enterprise_id=found.id),
-        template="admin/enterprises/form.html", conflict=_name_taken(), enterprise=found)
+        template="admin/enterprises/form.html", conflict=NAME_TAKEN, enterprise=found)
 
 
 # --- industry chains --------------------------------------------------------------------------
@@ -142,7 +141,7 @@ def create_chain_page():
         form, lambda: create_chain(current_user, **_chain_fields(form)),
         saved=lambda created: _("The industry chain %(name)s was created.", name=created.name),
         next_url=lambda _chain: url_for("enterprises.chains"),
-        template="admin/enterprises/chain_form.html", conflict=_name_taken(), chain=None)
+        template="admin/enterprises/chain_form.html", conflict=NAME_TAKEN, chain=None)
 
 
 @bp.route("/chains/<int:chain_id>", methods=["GET", "POST"])
@@ -156,7 +155,7 @@ def edit_chain(chain_id: int):
         form, lambda: update_chain(current_user, chain, **_chain_fields(form)),
         saved=lambda _none: _("The industry chain %(name)s was saved.", name=chain.name),
         next_url=lambda _none: url_for("enterprises.chains"),
-        template="admin/enterprises/chain_form.html", conflict=_name_taken(), chain=chain)
+        template="admin/enterprises/chain_form.html", conflict=NAME_TAKEN, chain=chain)
 
 
 # --- key projects -----------------------------------------------------------------------------
@@ -194,7 +193,7 @@ def create_project_page():
         form, lambda: create_project(current_user, **_project_fields(form)),
         saved=lambda created: _("The key project %(name)s was created.", name=created.name),
         next_url=lambda _project: url_for("enterprises.projects"),
-        template="admin/enterprises/project_form.html", conflict=_name_taken(), project=None)
+        template="admin/enterprises/project_form.html", conflict=NAME_TAKEN, project=None)
 
 
 @bp.route("/key-projects/<int:project_id>", methods=["GET", "POST"])
@@ -210,4 +209,4 @@ def edit_project(project_id: int):
         form, lambda: update_project(current_user, project, **_project_fields(form)),
         saved=lambda _none: _("The key project %(name)s was saved.", name=project.name),
         next_url=lambda _none: url_for("enterprises.projects"),
-        template="admin/enterprises/project_form.html", conflict=_name_taken(), project=project)
+        template="admin/enterprises/project_form.html", conflict=NAME_TAKEN, project=project)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -27,6 +28,9 @@ from servicedesk.taskforces.services import task_force_choices, task_forces_of
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
 PER_PAGE = 25
+
+#: Shown when someone registered the same address a moment ago.
+EMAIL_TAKEN = Refused(_l("This e-mail address was registered a moment ago."), "email")
 
 
 def _user_or_404(user_id: int) -> User:
@@ -58,10 +62,6 @@ def _account_fields(form: UserForm) -> dict:
                 task_force_ids=form.task_force_ids.data)
 
 
-def _email_taken() -> Refused:
-    return Refused(_("This e-mail address was registered a moment ago."), "email")
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @admin_required
 def create():
@@ -76,7 +76,7 @@ def create():
                                      **_account_fields(form)),
         saved=lambda user: _("The account for %(email)s was created.", email=user.email),
         next_url=lambda _user: url_for("users.index"),
-        template="admin/users/form.html", conflict=_email_taken(), user=None)
+        template="admin/users/form.html", conflict=EMAIL_TAKEN, user=None)
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -94,7 +94,7 @@ def edit(user_id: int):
         form, lambda: update_account(current_user, user, **_account_fields(form)),
         saved=lambda _user: _("The account of %(name)s was saved.", name=user.name),
         next_url=lambda _user: url_for("users.index"),
-        template="admin/users/form.html", conflict=_email_taken(), user=user)
+        template="admin/users/form.html", conflict=EMAIL_TAKEN, user=user)
 
 
 @bp.route("/<int:user_id>/password", methods=["GET", "POST"])

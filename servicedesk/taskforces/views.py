@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -24,6 +25,9 @@ from servicedesk.taskforces.services import (
 
 bp = Blueprint("taskforces", __name__, url_prefix="/admin/task-forces")
 
+#: Shown when someone saved the same name a moment ago.
+NAME_TAKEN = Refused(_l("There is already a task force with this name."), "name")
+
 
 @bp.route("/")
 @admin_required
@@ -39,10 +43,6 @@ def _task_force_fields(form: TaskForceForm) -> dict:
                 members=users_by_ids(form.member_ids.data), active=form.active.data)
 
 
-def _name_taken() -> Refused:
-    return Refused(_("There is already a task force with this name."), "name")
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @admin_required
 def create():
@@ -53,7 +53,7 @@ def create():
         form, lambda: create_task_force(current_user, **_task_force_fields(form)),
         saved=lambda created: _("The task force %(name)s was created.", name=created.name),
         next_url=lambda _created: url_for("taskforces.index"),
-        template="admin/taskforces/form.html", conflict=_name_taken(), task_force=None)
+        template="admin/taskforces/form.html", conflict=NAME_TAKEN, task_force=None)
 
 
 @bp.route("/<int:task_force_id>", methods=["GET", "POST"])
@@ -69,4 +69,4 @@ def edit(task_force_id: int):
         form, lambda: update_task_force(current_user, task_force, **_task_force_fields(form)),
         saved=lambda _none: _("The task force %(name)s was saved.", name=task_force.name),
         next_url=lambda _none: url_for("taskforces.index"),
-        template="admin/taskforces/form.html", conflict=_name_taken(), task_force=task_force)
+        template="admin/taskforces/form.html", conflict=NAME_TAKEN, task_force=task_force)

@@ -26,6 +26,9 @@ from servicedesk.tickets.models import Category, CategoryKind
 
 bp = Blueprint("categories", __name__, url_prefix="/admin/categories")
 
+#: Shown when someone saved the same name a moment ago.
+NAME_TAKEN = Refused(_l("This name was registered a moment ago."), "name")
+
 KIND_LABELS = {
     CategoryKind.CONSULTATION: _l("Consultation — a question to answer (shortest resolve limit)"),
     CategoryKind.ASSISTANCE: _l("Assistance — a help request or suggestion (middle resolve "
@@ -106,7 +109,7 @@ def _form_page(category: Category | None):
         saved=lambda saved: _("The category %(name)s was saved.", name=saved.name),
         next_url=lambda _saved: url_for("categories.index"),
         template="admin/categories/form.html",
-        conflict=Refused(_("This name was registered a moment ago."), "name"),
+        conflict=NAME_TAKEN,
         category=category)
 
 
