@@ -82,11 +82,3 @@ class MultiCheckboxField(SelectMultipleField):
         if any(value not in offered for value in self.data or []):
             raise ValidationError(str(_NOT_OFFERED))
 
-
-def show_refusal(form, exc: Exception) -> None:
-    """Put a service's refusal on the form: on its field when it names one, else on top."""
-    field = getattr(form, getattr(exc, "field", None) or "", None)
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, str(exc)]
-    else:
-        form.form_errors.append(str(exc))

@@ -99,13 +99,13 @@ def register_error_pages(app: Flask) -> None:
 
 def register_web(app: Flask) -> None:
     """Register every blueprint and the error pages."""
-    from servicedesk.auth.admin_views import bp as users_bp
     from servicedesk.demo.cli import demo_cli
     from servicedesk.enterprises.views import bp as enterprises_bp
     from servicedesk.escalation.views import bp as escalation_bp
     from servicedesk.jobs.cli import jobs_cli
     from servicedesk.notifications.admin_views import bp as deliveries_bp
     from servicedesk.notifications.views import bp as notifications_bp
+    from servicedesk.people.views import bp as users_bp
     from servicedesk.sla.views import bp as sla_bp
     from servicedesk.taskforces.views import bp as taskforces_bp
     from servicedesk.tickets.admin_views import bp as categories_bp

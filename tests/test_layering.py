@@ -45,3 +45,17 @@ def test_the_ticket_clocks_know_nothing_above_tickets():
 def test_the_checker_sees_imports_inside_functions():
     source = "import a.b\n\ndef f():\n    from servicedesk.escalation.sweep import run_sweep\n"
     assert imports_of(source) == {"a.b", "servicedesk.escalation.sweep"}
+
+
+def test_auth_does_not_import_the_rooms_above_it():
+    above = ("servicedesk.enterprises", "servicedesk.taskforces", "servicedesk.people",
+             "servicedesk.tickets")
+    assert offending("auth", above) == []
+
+
+def test_the_core_modules_import_no_room():
+    rooms = ("servicedesk.auth", "servicedesk.enterprises", "servicedesk.taskforces",
+             "servicedesk.people", "servicedesk.tickets")
+    for module in ("crud.py", "validators.py", "forms.py", "aftercommit.py"):
+        imported = imports_of((PACKAGE / module).read_text(encoding="utf-8"))
+        assert sorted(m for m in imported if m.startswith(rooms)) == [], module

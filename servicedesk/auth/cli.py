@@ -4,7 +4,8 @@ import click
 from flask.cli import AppGroup
 
 from servicedesk.auth.models import Role
-from servicedesk.auth.services import AccountError, create_user
+from servicedesk.auth.services import create_user
+from servicedesk.crud import Refused
 from servicedesk.extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -23,7 +24,7 @@ def create_command(email, name, roles, password, enterprise_id, mobile):
     try:
         user = create_user(email, name, password, {Role(r) for r in roles},
                            enterprise_id=enterprise_id, mobile=mobile)
-    except AccountError as exc:
+    except Refused as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created {user.email} with roles {', '.join(sorted(roles))}.")

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from servicedesk.enterprises.validators import validate_mobile_field
+from servicedesk.validators import validate_mobile_field
 
 
 class LoginForm(FlaskForm):

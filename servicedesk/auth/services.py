@@ -8,7 +8,9 @@ from flask_babel import gettext as _
 
 from servicedesk.auth.models import Role, User, user_by_email
 from servicedesk.clock import utcnow
+from servicedesk.crud import Refused
 from servicedesk.extensions import db
+from servicedesk.validators import is_mobile, normalise_mobile
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -18,16 +20,12 @@ if "local" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
     email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("local")
 
 
-class AccountError(ValueError):
-    """A readable reason why an account change was refused."""
-
-
 def normalise_email(email: str) -> str:
-    """The e-mail address in canonical lower-case form; raises AccountError when invalid."""
+    """The e-mail address in canonical lower-case form; raises Refused when invalid."""
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise AccountError(_("“%(email)s” is not a valid e-mail address.", email=email)) from exc
+        raise Refused(_("“%(email)s” is not a valid e-mail address.", email=email)) from exc
 
 
 def password_problem(password: str, email: str = "") -> str | None:
@@ -51,16 +49,16 @@ def create_user(
     enterprise_id: int | None = None,
     locale: str | None = None,
 ) -> User:
-    """Add a user (not committed). Raises AccountError for a taken address or a weak password."""
+    """Add a user (not committed). Raises Refused for a taken address or a weak password."""
     email = normalise_email(email)
     if user_by_email(email):
-        raise AccountError(_("There is already an account for %(email)s.", email=email))
+        raise Refused(_("There is already an account for %(email)s.", email=email))
     problem = password_problem(password, email)
     if problem:
-        raise AccountError(problem)
+        raise Refused(problem)
     roles = {Role(r) for r in roles}
     if Role.ENTERPRISE_CONTACT in roles and enterprise_id is None:
-        raise AccountError(_("An enterprise contact must belong to an enterprise."))
+        raise Refused(_("An enterprise contact must belong to an enterprise."))
     user = User(email=email, name=name.strip(), mobile=mobile, enterprise_id=enterprise_id,
                 locale=locale)
     user.set_password(password)
@@ -72,10 +70,10 @@ def create_user(
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change the user's own password after checking the current one."""
     if not user.check_password(current_password):
-        raise AccountError(_("The current password is not correct."))
+        raise Refused(_("The current password is not correct."))
     problem = password_problem(new_password, user.email)
     if problem:
-        raise AccountError(problem)
+        raise Refused(problem)
     user.set_password(new_password)
 
 
@@ -91,7 +89,7 @@ def authenticate(email: str, password: str) -> User | None:
 def set_active(actor: User, user: User, active: bool) -> None:
     """Activate or deactivate an account; an admin cannot lock themselves out."""
     if actor.id == user.id and not active:
-        raise AccountError(_("You cannot deactivate your own account."))
+        raise Refused(_("You cannot deactivate your own account."))
     user.active = active
 
 
@@ -101,54 +99,44 @@ def set_active(actor: User, user: User, active: bool) -> None:
 _TASK_FORCE_ROLES = frozenset({Role.MEMBER, Role.LEAD})
 
 
-class AccountFieldError(AccountError):
-    """A refused account change that belongs to one field of the form (``field``)."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def _check_account(actor: User, user: User | None, email: str, roles: set[Role],
                    enterprise_id: int | None, in_task_forces: bool) -> str:
     """Apply the admin rules for an account; returns the normalised e-mail address."""
     try:
         email = normalise_email(email)
-    except AccountError as exc:
-        raise AccountFieldError(str(exc), "email") from exc
+    except Refused as exc:
+        raise Refused(str(exc), "email") from exc
     holder = user_by_email(email)
     if holder is not None and holder is not user:
-        raise AccountFieldError(_("There is already an account for %(email)s.", email=email),
+        raise Refused(_("There is already an account for %(email)s.", email=email),
                                 "email")
     if not roles:
-        raise AccountFieldError(_("Please choose at least one role."), "roles")
+        raise Refused(_("Please choose at least one role."), "roles")
     if Role.ENTERPRISE_CONTACT in roles and len(roles) > 1:
-        raise AccountFieldError(
+        raise Refused(
             _("An enterprise contact cannot hold staff roles as well; "
               "please create a separate account for the staff work."), "roles")
     if Role.ENTERPRISE_CONTACT in roles and enterprise_id is None:
-        raise AccountFieldError(_("An enterprise contact must belong to an enterprise."),
+        raise Refused(_("An enterprise contact must belong to an enterprise."),
                                 "enterprise_id")
     if Role.ENTERPRISE_CONTACT not in roles and enterprise_id is not None:
-        raise AccountFieldError(
+        raise Refused(
             _("Only enterprise contacts belong to an enterprise; "
               "choose the enterprise-contact role or no enterprise."), "enterprise_id")
     if in_task_forces and not roles & _TASK_FORCE_ROLES:
-        raise AccountFieldError(
+        raise Refused(
             _("Only task-force members and leads can belong to task forces."), "task_force_ids")
     if user is not None and actor.id == user.id and Role.ADMIN not in roles:
-        raise AccountFieldError(_("You cannot take the administrator role from yourself."),
+        raise Refused(_("You cannot take the administrator role from yourself."),
                                 "roles")
     return email
 
 
 def _clean_mobile(mobile: str | None) -> str | None:
-    from servicedesk.enterprises.validators import is_mobile, normalise_mobile
-
     if not mobile or not mobile.strip():
         return None
     if not is_mobile(mobile):
-        raise AccountFieldError(
+        raise Refused(
             _("Please enter a mainland mobile number such as 138 0013 8000."), "mobile")
     return normalise_mobile(mobile)
 
@@ -169,7 +157,7 @@ def admin_create_user(
     email = _check_account(actor, None, email, roles, enterprise_id, in_task_forces)
     problem = password_problem(password, email)
     if problem:
-        raise AccountFieldError(problem, "password")
+        raise Refused(problem, "password")
     return create_user(email, name, password, roles, mobile=_clean_mobile(mobile),
                        enterprise_id=enterprise_id)
 
@@ -198,5 +186,5 @@ def reset_password(actor: User, user: User, new_password: str) -> None:
     """An admin sets a new password for someone who lost theirs."""
     problem = password_problem(new_password, user.email)
     if problem:
-        raise AccountFieldError(problem, "password")
+        raise Refused(problem, "password")
     user.set_password(new_password)

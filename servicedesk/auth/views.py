@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from servicedesk.auth.forms import AccountForm, LoginForm, PasswordChangeForm
-from servicedesk.auth.services import AccountError, authenticate, change_password
-from servicedesk.enterprises.validators import normalise_mobile
+from servicedesk.auth.services import authenticate, change_password
+from servicedesk.crud import Refused
 from servicedesk.extensions import db
+from servicedesk.validators import normalise_mobile
 
 bp = Blueprint("auth", __name__)
 
@@ -67,7 +68,7 @@ def password():
     if form.validate_on_submit():
         try:
             change_password(current_user, form.current_password.data, form.new_password.data)
-        except AccountError as exc:
+        except Refused as exc:
             form.new_password.errors.append(str(exc))
         else:
             db.session.commit()

@@ -10,19 +10,17 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from servicedesk.auth.models import User
-from servicedesk.auth.services import AccountError
+from servicedesk.crud import Refused
 from servicedesk.demo.park import DEMO_ACCOUNTS, DemoPark, build_park
 from servicedesk.demo.stories import Stories
-from servicedesk.enterprises.services import EnterpriseError
 from servicedesk.extensions import db
-from servicedesk.taskforces.services import TaskForceError
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.rules import IllegalAction, Status
 
 demo_cli = AppGroup("demo", help="Demonstration data.")
 
 #: Refusals from the services, which would mean the demo data no longer fits the product's rules.
-_REFUSALS = (AccountError, EnterpriseError, TaskForceError, IllegalAction)
+_REFUSALS = (Refused, IllegalAction)
 
 
 @demo_cli.command("load")

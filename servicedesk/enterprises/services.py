@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from servicedesk.auth.models import User
+from servicedesk.crud import Refused
 from servicedesk.enterprises.models import (
     Enterprise,
     IndustryChain,
@@ -17,15 +18,6 @@ from servicedesk.enterprises.models import (
 )
 from servicedesk.enterprises.validators import normalise_uscc, uscc_problem
 from servicedesk.extensions import db
-
-
-class EnterpriseError(ValueError):
-    """A readable reason why a change was refused; ``field`` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
 
 # --- look-ups ---------------------------------------------------------------------------------
 
@@ -91,25 +83,25 @@ def checked_uscc(code: str, accept_failed_check: bool, reason: str | None,
     """
     code = normalise_uscc(code)
     if not code:
-        raise EnterpriseError(_("Please enter the unified social credit code."), "uscc")
+        raise Refused(_("Please enter the unified social credit code."), "uscc")
     problem = uscc_problem(code)
     if problem and not re.fullmatch(r"[0-9A-Z]{18}", code):
-        raise EnterpriseError(problem, "uscc")
+        raise Refused(problem, "uscc")
     holder = db.session.scalar(select(Enterprise).where(Enterprise.uscc == code))
     if holder is not None and holder is not enterprise:
-        raise EnterpriseError(
+        raise Refused(
             _("The unified social credit code %(code)s is already registered for %(name)s.",
               code=code, name=holder.name), "uscc")
     if problem is None:
         return code, None
     if not accept_failed_check:
-        raise EnterpriseError(
+        raise Refused(
             problem + " " + _("If the code is right (some early pilot codes fail the check), "
                               "tick “accept despite a failed check” and give the reason."),
             "uscc")
     reason = (reason or "").strip()
     if not reason:
-        raise EnterpriseError(
+        raise Refused(
             _("Please give the reason for accepting a code that fails the check."),
             "uscc_override_reason")
     return code, reason
@@ -117,7 +109,7 @@ def checked_uscc(code: str, accept_failed_check: bool, reason: str | None,
 
 def _check_leader_flag(is_chain_leader: bool, chain: IndustryChain | None) -> None:
     if is_chain_leader and chain is None:
-        raise EnterpriseError(_("A chain-leader enterprise must belong to an industry chain."),
+        raise Refused(_("A chain-leader enterprise must belong to an industry chain."),
                               "industry_chain_id")
 
 
@@ -158,7 +150,7 @@ def _check_chain_name(name: str, chain: IndustryChain | None) -> str:
     holder = db.session.scalar(
         select(IndustryChain).where(func.lower(IndustryChain.name) == name.lower()))
     if holder is not None and holder is not chain:
-        raise EnterpriseError(_("There is already an industry chain called “%(name)s”.",
+        raise Refused(_("There is already an industry chain called “%(name)s”.",
                                 name=name), "name")
     return name
 
@@ -168,7 +160,7 @@ def _apply_chain(chain: IndustryChain, name: str, description: str | None,
                  policy_package: str | None) -> None:
     if leader is not None and leader.industry_chain is not None \
             and leader.industry_chain is not chain:
-        raise EnterpriseError(
+        raise Refused(
             _("%(name)s belongs to the chain %(chain)s; move it to this chain first.",
               name=leader.name, chain=leader.industry_chain.name), "chain_leader_enterprise_id")
     chain.name = _check_chain_name(name, chain)
@@ -207,11 +199,11 @@ def _apply_project(project: KeyProject, name: str, level: str, status: str,
                    enterprise: Enterprise | None, chain: IndustryChain | None,
                    task_force) -> None:
     if level not in {v.value for v in ProjectLevel}:
-        raise EnterpriseError(_("Please choose the level of the project."), "level")
+        raise Refused(_("Please choose the level of the project."), "level")
     if status not in {v.value for v in ProjectStatus}:
-        raise EnterpriseError(_("Please choose the status of the project."), "status")
+        raise Refused(_("Please choose the status of the project."), "status")
     if enterprise is None:
-        raise EnterpriseError(_("Please choose the enterprise that runs the project."),
+        raise Refused(_("Please choose the enterprise that runs the project."),
                               "enterprise_id")
     project.name = name.strip()
     project.level = level

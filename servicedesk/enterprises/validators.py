@@ -1,29 +1,28 @@
-"""Checks for what enterprises type: the unified social credit code and mainland mobile numbers."""
+"""Checks for what enterprises type: the unified social credit code (GB 32100-2015)."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
+
+# The mobile checks moved down to the core; the notification room still imports them from here.
+from servicedesk.validators import halfwidth, is_mobile, normalise_mobile
+
+__all__ = ["USCC_ALPHABET", "USCC_WEIGHTS", "is_mobile", "normalise_mobile", "normalise_uscc",
+           "uscc_check_character", "uscc_problem", "validate_uscc_field"]
 
 # GB 32100-2015: 31 characters, no I, O, S, V, Z.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 # re.ASCII: \d must not accept other scripts' digits, which are not in the alphabet.
 _USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", re.ASCII)
-_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
-
-
-def _halfwidth(text: str) -> str:
-    """Full-width digits and letters, as Chinese input methods type them, made ASCII."""
-    return unicodedata.normalize("NFKC", text or "")
 
 
 def normalise_uscc(code: str) -> str:
     """Upper-case ASCII, without spaces or hyphens people paste in."""
-    return re.sub(r"[\s-]", "", _halfwidth(code)).upper()
+    return re.sub(r"[\s-]", "", halfwidth(code)).upper()
 
 
 def uscc_check_character(first17: str) -> str:
@@ -45,27 +44,6 @@ def uscc_problem(code: str) -> str | None:
         return str(_l("The check character of this unified social credit code does not match; "
                       "please check for a typing error."))
     return None
-
-
-def normalise_mobile(number: str) -> str:
-    """A mainland mobile number without country code, spaces or hyphens."""
-    digits = re.sub(r"[\s\-()]", "", _halfwidth(number))
-    for prefix in ("+86", "0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
-            digits = digits[len(prefix):]
-            break
-    return digits
-
-
-def is_mobile(number: str) -> bool:
-    """True for a mainland mobile number (after stripping +86 / 0086 / 86)."""
-    return bool(_MOBILE.match(normalise_mobile(number)))
-
-
-def validate_mobile_field(form, field) -> None:
-    """WTForms validator for an optional mainland mobile number."""
-    if field.data and not is_mobile(field.data):
-        raise ValidationError(_l("Please enter a mainland mobile number such as 138 0013 8000."))
 
 
 def validate_uscc_field(form, field) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from servicedesk.auth.access import admin_required
+from servicedesk.crud import Refused, save_or_refuse
 from servicedesk.enterprises.forms import (
     LEVEL_LABELS,
     STATUS_LABELS,
@@ -20,7 +21,6 @@ from servicedesk.enterprises.forms import (
 )
 from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject
 from servicedesk.enterprises.services import (
-    EnterpriseError,
     chain_choices,
     contacts_of,
     create_chain,
@@ -35,7 +35,7 @@ from servicedesk.enterprises.services import (
     update_project,
 )
 from servicedesk.extensions import db
-from servicedesk.forms import id_or_none, show_refusal
+from servicedesk.forms import id_or_none
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.taskforces.services import task_force_choices
 
@@ -43,32 +43,14 @@ bp = Blueprint("enterprises", __name__, url_prefix="/admin")
 
 PER_PAGE = 25
 
+#: Shown when someone saved the same name or code a moment ago.
+NAME_TAKEN = Refused(_l("This name or code was registered a moment ago by someone else; "
+                        "please check the list."))
+
 
 def _row(model, row_id: int | None):
     """The row chosen in a select (None for "— none —")."""
     return db.session.get(model, row_id) if id_or_none(row_id) else None
-
-
-#: What :func:`_run` answers when the service refused the change.
-REFUSED = object()
-
-
-def _run(form, change):
-    """Call ``change()`` and commit; on refusal show the reason on the form and answer REFUSED."""
-    try:
-        result = change()
-        db.session.commit()
-    except EnterpriseError as exc:
-        db.session.rollback()
-        show_refusal(form, exc)
-        return REFUSED
-    except IntegrityError:
-        # Someone saved the same name or code a moment ago.
-        db.session.rollback()
-        form.form_errors.append(_("This name or code was registered a moment ago by someone "
-                                  "else; please check the list."))
-        return REFUSED
-    return result
 
 
 # --- enterprises ------------------------------------------------------------------------------
@@ -98,12 +80,11 @@ def create_enterprise_page():
     """Register an enterprise."""
     form = EnterpriseForm()
     form.set_choices(chain_choices())
-    if form.validate_on_submit():
-        created = _run(form, lambda: create_enterprise(current_user, **_enterprise_fields(form)))
-        if created is not REFUSED:
-            flash(_("The enterprise %(name)s was registered.", name=created.name), "success")
-            return redirect(url_for("enterprises.enterprise", enterprise_id=created.id))
-    return render_template("admin/enterprises/form.html", form=form, enterprise=None)
+    return save_or_refuse(
+        form, lambda: create_enterprise(current_user, **_enterprise_fields(form)),
+        saved=lambda created: _("The enterprise %(name)s was registered.", name=created.name),
+        next_url=lambda created: url_for("enterprises.enterprise", enterprise_id=created.id),
+        template="admin/enterprises/form.html", conflict=NAME_TAKEN, enterprise=None)
 
 
 @bp.route("/enterprises/<int:enterprise_id>")
@@ -125,13 +106,11 @@ def edit_enterprise(enterprise_id: int):
     if not form.is_submitted():
         form.accept_failed_check.data = bool(found.uscc_override_reason)
     form.set_choices(chain_choices(found.industry_chain))
-    if form.validate_on_submit():
-        fields = _enterprise_fields(form)
-        outcome = _run(form, lambda: update_enterprise(current_user, found, **fields))
-        if outcome is not REFUSED:
-            flash(_("The enterprise %(name)s was saved.", name=found.name), "success")
-            return redirect(url_for("enterprises.enterprise", enterprise_id=found.id))
-    return render_template("admin/enterprises/form.html", form=form, enterprise=found)
+    return save_or_refuse(
+        form, lambda: update_enterprise(current_user, found, **_enterprise_fields(form)),
+        saved=lambda _none: _("The enterprise %(name)s was saved.", name=found.name),
+        next_url=lambda _none: url_for("enterprises.enterprise", enterprise_id=found.id),
+        template="admin/enterprises/form.html", conflict=NAME_TAKEN, enterprise=found)
 
 
 # --- industry chains --------------------------------------------------------------------------
@@ -141,7 +120,7 @@ def edit_enterprise(enterprise_id: int):
 def chains():
     """Industry chains with their five-ones."""
     rows = db.session.scalars(select(IndustryChain).order_by(IndustryChain.name)).all()
-    return render_template("admin/enterprises/chains.html", chains=rows)
+    return render_template("admin/enterprises/chains.html", rows=rows)
 
 
 def _chain_fields(form: ChainForm) -> dict:
@@ -158,12 +137,11 @@ def create_chain_page():
     """Add an industry chain."""
     form = ChainForm()
     form.set_choices(enterprise_choices(), task_force_choices())
-    if form.validate_on_submit():
-        created = _run(form, lambda: create_chain(current_user, **_chain_fields(form)))
-        if created is not REFUSED:
-            flash(_("The industry chain %(name)s was created.", name=created.name), "success")
-            return redirect(url_for("enterprises.chains"))
-    return render_template("admin/enterprises/chain_form.html", form=form, chain=None)
+    return save_or_refuse(
+        form, lambda: create_chain(current_user, **_chain_fields(form)),
+        saved=lambda created: _("The industry chain %(name)s was created.", name=created.name),
+        next_url=lambda _chain: url_for("enterprises.chains"),
+        template="admin/enterprises/chain_form.html", conflict=NAME_TAKEN, chain=None)
 
 
 @bp.route("/chains/<int:chain_id>", methods=["GET", "POST"])
@@ -173,12 +151,11 @@ def edit_chain(chain_id: int):
     chain = db.session.get(IndustryChain, chain_id) or abort(404)
     form = ChainForm(obj=chain)
     form.set_choices(enterprise_choices(chain.chain_leader), task_force_choices([chain.task_force]))
-    if form.validate_on_submit():
-        outcome = _run(form, lambda: update_chain(current_user, chain, **_chain_fields(form)))
-        if outcome is not REFUSED:
-            flash(_("The industry chain %(name)s was saved.", name=chain.name), "success")
-            return redirect(url_for("enterprises.chains"))
-    return render_template("admin/enterprises/chain_form.html", form=form, chain=chain)
+    return save_or_refuse(
+        form, lambda: update_chain(current_user, chain, **_chain_fields(form)),
+        saved=lambda _none: _("The industry chain %(name)s was saved.", name=chain.name),
+        next_url=lambda _none: url_for("enterprises.chains"),
+        template="admin/enterprises/chain_form.html", conflict=NAME_TAKEN, chain=chain)
 
 
 # --- key projects -----------------------------------------------------------------------------
@@ -212,12 +189,11 @@ def create_project_page():
     """Add a key project."""
     form = ProjectForm()
     form.set_choices(enterprise_choices(), chain_choices(), task_force_choices())
-    if form.validate_on_submit():
-        created = _run(form, lambda: create_project(current_user, **_project_fields(form)))
-        if created is not REFUSED:
-            flash(_("The key project %(name)s was created.", name=created.name), "success")
-            return redirect(url_for("enterprises.projects"))
-    return render_template("admin/enterprises/project_form.html", form=form, project=None)
+    return save_or_refuse(
+        form, lambda: create_project(current_user, **_project_fields(form)),
+        saved=lambda created: _("The key project %(name)s was created.", name=created.name),
+        next_url=lambda _project: url_for("enterprises.projects"),
+        template="admin/enterprises/project_form.html", conflict=NAME_TAKEN, project=None)
 
 
 @bp.route("/key-projects/<int:project_id>", methods=["GET", "POST"])
@@ -229,9 +205,8 @@ def edit_project(project_id: int):
     form.set_choices(enterprise_choices(project.enterprise),
                      chain_choices(project.industry_chain),
                      task_force_choices([project.task_force]))
-    if form.validate_on_submit():
-        outcome = _run(form, lambda: update_project(current_user, project, **_project_fields(form)))
-        if outcome is not REFUSED:
-            flash(_("The key project %(name)s was saved.", name=project.name), "success")
-            return redirect(url_for("enterprises.projects"))
-    return render_template("admin/enterprises/project_form.html", form=form, project=project)
+    return save_or_refuse(
+        form, lambda: update_project(current_user, project, **_project_fields(form)),
+        saved=lambda _none: _("The key project %(name)s was saved.", name=project.name),
+        next_url=lambda _none: url_for("enterprises.projects"),
+        template="admin/enterprises/project_form.html", conflict=NAME_TAKEN, project=project)

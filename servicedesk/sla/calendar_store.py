@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from servicedesk.clock import utcnow
+from servicedesk.crud import Refused
 from servicedesk.extensions import db
 from servicedesk.sla.calendar import (
     WorkingCalendar,
@@ -34,10 +35,6 @@ HOLIDAY_NAMES = {
     "Mid-autumn Festival": _l("Mid-autumn Festival"),
     "Anti-Fascist 70th Day": _l("Anti-Fascist 70th Day"),
 }
-
-
-class CalendarError(ValueError):
-    """A change to the working calendar that cannot be made; the message says why."""
 
 
 def _cache_owner() -> object | None:
@@ -99,15 +96,15 @@ def enter_year(year: int, holidays: list[tuple[date, str]],
     """Replace ``year``'s days with the given holidays and make-up working days.
 
     From then on the year counts Monday–Friday plus exactly these rows, whatever the statutory
-    package says. Raises :class:`CalendarError` when a day is outside the year or in both lists.
+    package says. Raises :class:`Refused` when a day is outside the year or in both lists.
     """
     for day, _name in [*holidays, *makeup_days]:
         if day.year != year:
-            raise CalendarError(_("%(day)s is not in %(year)d.", day=day.isoformat(), year=year))
+            raise Refused(_("%(day)s is not in %(year)d.", day=day.isoformat(), year=year))
     off, on = _day_rows(holidays, False), _day_rows(makeup_days, True)
     both = sorted(set(off) & set(on))
     if both:
-        raise CalendarError(_("%(day)s is listed both as a holiday and as a make-up working day.",
+        raise Refused(_("%(day)s is listed both as a holiday and as a make-up working day.",
                               day=both[0].isoformat()))
     db.session.execute(delete(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
                                                  CalendarDay.day <= date(year, 12, 31)))
@@ -137,10 +134,10 @@ def set_day(day: date, is_working: bool, note: str | None = None) -> CalendarDay
 
 
 def remove_day(day: date) -> None:
-    """Forget the admin's word on ``day``; raises :class:`CalendarError` if there was none."""
+    """Forget the admin's word on ``day``; raises :class:`Refused` if there was none."""
     row = db.session.get(CalendarDay, day)
     if row is None:
-        raise CalendarError(_("Nothing was entered for %(day)s.", day=day.isoformat()))
+        raise Refused(_("Nothing was entered for %(day)s.", day=day.isoformat()))
     db.session.delete(row)
     db.session.flush()
     forget_calendar()

@@ -11,9 +11,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from servicedesk.auth.access import admin_required
+from servicedesk.crud import Refused
 from servicedesk.extensions import db
 from servicedesk.sla import calendar_store, services
-from servicedesk.sla.calendar_store import CalendarError, load_calendar, local_today
+from servicedesk.sla.calendar_store import load_calendar, local_today
 from servicedesk.sla.forms import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -201,7 +202,7 @@ def remove_day(day: str):
     if ConfirmForm().validate_on_submit():
         try:
             calendar_store.remove_day(which)
-        except CalendarError as exc:
+        except Refused as exc:
             flash(str(exc), "warning")
         else:
             db.session.commit()
@@ -220,7 +221,7 @@ def enter_year():
         try:
             calendar_store.enter_year(form.year.data, holidays, makeup_days,
                                       form.source.data)
-        except CalendarError as exc:
+        except Refused as exc:
             form.holidays.errors.append(str(exc))
         else:
             db.session.commit()

@@ -6,19 +6,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from servicedesk.auth.models import Role, User, UserRole
+from servicedesk.crud import Refused
 from servicedesk.extensions import db
 from servicedesk.taskforces.models import TaskForce, TaskForceMember
 
 #: Roles whose holders may be members of a task force.
 MEMBER_ROLES = (Role.MEMBER, Role.LEAD)
-
-
-class TaskForceError(ValueError):
-    """A readable reason why a task-force change was refused; ``field`` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 # --- look-ups ---------------------------------------------------------------------------------
@@ -76,11 +69,11 @@ def users_by_ids(ids: list[int]) -> list[User]:
 
 def _check_people(lead: User | None, members: list[User]) -> None:
     if lead is not None and not lead.has_role(Role.LEAD):
-        raise TaskForceError(_("%(name)s does not hold the task-force lead role.", name=lead.name),
+        raise Refused(_("%(name)s does not hold the task-force lead role.", name=lead.name),
                              "lead_id")
     for user in members:
         if not user.has_role(*MEMBER_ROLES):
-            raise TaskForceError(
+            raise Refused(
                 _("%(name)s is neither a task-force member nor a lead.", name=user.name),
                 "member_ids")
 
@@ -90,7 +83,7 @@ def _check_name(name: str, task_force: TaskForce | None) -> str:
     query = select(TaskForce).where(func.lower(TaskForce.name) == name.lower())
     holder = db.session.scalar(query)
     if holder is not None and holder is not task_force:
-        raise TaskForceError(_("There is already a task force called “%(name)s”.", name=name),
+        raise Refused(_("There is already a task force called “%(name)s”.", name=name),
                              "name")
     return name
 
@@ -132,13 +125,13 @@ def set_user_task_forces(user: User, task_forces: list[TaskForce]) -> None:
     if user.id is not None and not user.has_role(Role.LEAD):
         led = db.session.scalar(select(TaskForce).where(TaskForce.lead_id == user.id))
         if led is not None:
-            raise TaskForceError(
+            raise Refused(
                 _("%(name)s leads the task force %(task_force)s; choose another lead there "
                   "before taking away the lead role.", name=user.name, task_force=led.name),
                 "roles")
     wanted = {t.id for t in task_forces}
     if wanted and not user.has_role(*MEMBER_ROLES):
-        raise TaskForceError(
+        raise Refused(
             _("Only task-force members and leads can belong to task forces."), "task_force_ids")
     current = {t.id: t for t in task_forces_of(user)}
     for task_force in current.values():

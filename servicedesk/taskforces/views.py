@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from servicedesk.auth.access import admin_required
 from servicedesk.auth.models import User
+from servicedesk.crud import Refused, save_or_refuse
 from servicedesk.extensions import db
-from servicedesk.forms import id_or_none, show_refusal
+from servicedesk.forms import id_or_none
 from servicedesk.taskforces.forms import TaskForceForm
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.taskforces.services import (
-    TaskForceError,
     create_task_force,
     lead_candidates,
     member_candidates,
@@ -25,35 +25,22 @@ from servicedesk.taskforces.services import (
 
 bp = Blueprint("taskforces", __name__, url_prefix="/admin/task-forces")
 
+#: Shown when someone saved the same name a moment ago.
+NAME_TAKEN = Refused(_l("There is already a task force with this name."), "name")
+
 
 @bp.route("/")
 @admin_required
 def index():
     """Every task force with its lead and number of members."""
     task_forces = db.session.scalars(select(TaskForce).order_by(TaskForce.name)).all()
-    return render_template("admin/taskforces/index.html", task_forces=task_forces)
+    return render_template("admin/taskforces/index.html", rows=task_forces)
 
 
-def _save(form: TaskForceForm, task_force: TaskForce | None):
-    """Run the service for the form; returns the task force, or None when refused."""
+def _task_force_fields(form: TaskForceForm) -> dict:
     lead = db.session.get(User, form.lead_id.data) if id_or_none(form.lead_id.data) else None
-    fields = dict(name=form.name.data, description=form.description.data, lead=lead,
-                  members=users_by_ids(form.member_ids.data), active=form.active.data)
-    try:
-        if task_force is None:
-            task_force = create_task_force(current_user, **fields)
-        else:
-            update_task_force(current_user, task_force, **fields)
-        db.session.commit()
-    except TaskForceError as exc:
-        db.session.rollback()
-        show_refusal(form, exc)
-        return None
-    except IntegrityError:
-        db.session.rollback()
-        form.name.errors.append(_("There is already a task force with this name."))
-        return None
-    return task_force
+    return dict(name=form.name.data, description=form.description.data, lead=lead,
+                members=users_by_ids(form.member_ids.data), active=form.active.data)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -62,12 +49,11 @@ def create():
     """Add a task force."""
     form = TaskForceForm()
     form.set_choices(lead_candidates(), member_candidates())
-    if form.validate_on_submit():
-        task_force = _save(form, None)
-        if task_force is not None:
-            flash(_("The task force %(name)s was created.", name=task_force.name), "success")
-            return redirect(url_for("taskforces.index"))
-    return render_template("admin/taskforces/form.html", form=form, task_force=None)
+    return save_or_refuse(
+        form, lambda: create_task_force(current_user, **_task_force_fields(form)),
+        saved=lambda created: _("The task force %(name)s was created.", name=created.name),
+        next_url=lambda _created: url_for("taskforces.index"),
+        template="admin/taskforces/form.html", conflict=NAME_TAKEN, task_force=None)
 
 
 @bp.route("/<int:task_force_id>", methods=["GET", "POST"])
@@ -79,8 +65,8 @@ def edit(task_force_id: int):
     if not form.is_submitted():
         form.member_ids.data = [m.user_id for m in task_force.memberships]
     form.set_choices(lead_candidates(task_force.lead), member_candidates(task_force.members))
-    if form.validate_on_submit():
-        if _save(form, task_force) is not None:
-            flash(_("The task force %(name)s was saved.", name=task_force.name), "success")
-            return redirect(url_for("taskforces.index"))
-    return render_template("admin/taskforces/form.html", form=form, task_force=task_force)
+    return save_or_refuse(
+        form, lambda: update_task_force(current_user, task_force, **_task_force_fields(form)),
+        saved=lambda _none: _("The task force %(name)s was saved.", name=task_force.name),
+        next_url=lambda _none: url_for("taskforces.index"),
+        template="admin/taskforces/form.html", conflict=NAME_TAKEN, task_force=task_force)

@@ -6,25 +6,28 @@ of its tickets; the default task force is the routing rule of last resort.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from servicedesk.auth.access import admin_required
 from servicedesk.auth.models import User
+from servicedesk.crud import Refused, save_or_refuse
 from servicedesk.extensions import db
-from servicedesk.forms import IdSelectField, id_or_none, none_choice, show_refusal
+from servicedesk.forms import IdSelectField, id_or_none, none_choice
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.taskforces.services import task_force_choices
 from servicedesk.tickets.models import Category, CategoryKind
 
 bp = Blueprint("categories", __name__, url_prefix="/admin/categories")
+
+#: Shown when someone saved the same name a moment ago.
+NAME_TAKEN = Refused(_l("This name was registered a moment ago."), "name")
 
 KIND_LABELS = {
     CategoryKind.CONSULTATION: _l("Consultation — a question to answer (shortest resolve limit)"),
@@ -33,14 +36,6 @@ KIND_LABELS = {
     CategoryKind.COORDINATION: _l("Coordination — needs several departments (longest resolve "
                                   "limit)"),
 }
-
-
-class CategoryError(ValueError):
-    """A readable reason why a category change was refused; ``field`` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class CategoryForm(FlaskForm):
@@ -69,10 +64,10 @@ def save_category(actor: User, category: Category | None, *, name: str, name_en:
     name = name.strip()
     holder = db.session.scalar(select(Category).where(func.lower(Category.name) == name.lower()))
     if holder is not None and holder is not category:
-        raise CategoryError(_("There is already a category called “%(name)s”.", name=name),
+        raise Refused(_("There is already a category called “%(name)s”.", name=name),
                             "name")
     if kind not in {k.value for k in CategoryKind}:
-        raise CategoryError(_("Please choose the kind of request."), "kind")
+        raise Refused(_("Please choose the kind of request."), "kind")
     if category is None:
         category = Category()
         db.session.add(category)
@@ -91,7 +86,7 @@ def save_category(actor: User, category: Category | None, *, name: str, name_en:
 def index():
     """Every ticket category with its kind and default task force."""
     categories = db.session.scalars(select(Category).order_by(Category.name)).all()
-    return render_template("admin/categories/index.html", categories=categories,
+    return render_template("admin/categories/index.html", rows=categories,
                            kind_labels=KIND_LABELS)
 
 
@@ -100,25 +95,22 @@ def _form_page(category: Category | None):
     keep = [category.default_task_force] if category else []
     form.default_task_force_id.choices = [
         none_choice(), *[(t.id, t.name) for t in task_force_choices(keep)]]
-    if form.validate_on_submit():
+
+    def save() -> Category:
         task_force_id = id_or_none(form.default_task_force_id.data)
-        try:
-            saved = save_category(
-                current_user, category, name=form.name.data, name_en=form.name_en.data,
-                kind=form.kind.data, active=form.active.data,
-                default_task_force=db.session.get(TaskForce, task_force_id)
-                if task_force_id else None)
-            db.session.commit()
-        except CategoryError as exc:
-            db.session.rollback()
-            show_refusal(form, exc)
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors.append(_("This name was registered a moment ago."))
-        else:
-            flash(_("The category %(name)s was saved.", name=saved.name), "success")
-            return redirect(url_for("categories.index"))
-    return render_template("admin/categories/form.html", form=form, category=category)
+        return save_category(
+            current_user, category, name=form.name.data, name_en=form.name_en.data,
+            kind=form.kind.data, active=form.active.data,
+            default_task_force=db.session.get(TaskForce, task_force_id)
+            if task_force_id else None)
+
+    return save_or_refuse(
+        form, save,
+        saved=lambda saved: _("The category %(name)s was saved.", name=saved.name),
+        next_url=lambda _saved: url_for("categories.index"),
+        template="admin/categories/form.html",
+        conflict=NAME_TAKEN,
+        category=category)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from servicedesk.enterprises.validators import (
-    is_mobile,
-    normalise_mobile,
     normalise_uscc,
     uscc_check_character,
     uscc_problem,
 )
+from servicedesk.validators import is_mobile, normalise_mobile
 
 VALID = "91110000600037341L"
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -6,10 +6,11 @@ from datetime import date, datetime
 
 import pytest
 
+from servicedesk.crud import Refused
 from servicedesk.extensions import db
 from servicedesk.sla import calendar_store
 from servicedesk.sla import services as sla
-from servicedesk.sla.calendar_store import CalendarError, load_calendar
+from servicedesk.sla.calendar_store import load_calendar
 from servicedesk.sla.models import CalendarDay, CalendarYear, SlaPolicy, Tier
 from servicedesk.sla.policy import Limits
 from tests.sla.helpers import DAY, local
@@ -185,9 +186,9 @@ def test_entering_a_year_again_replaces_its_days(app):
 
 
 def test_entering_a_year_refuses_foreign_or_contradictory_days(app):
-    with pytest.raises(CalendarError, match="2026-10-01 is not in 2027"):
+    with pytest.raises(Refused, match="2026-10-01 is not in 2027"):
         calendar_store.enter_year(2027, [(date(2026, 10, 1), "")], [])
-    with pytest.raises(CalendarError, match="both"):
+    with pytest.raises(Refused, match="both"):
         calendar_store.enter_year(2027, [(date(2027, 2, 20), "")], [(date(2027, 2, 20), "")])
     assert db.session.query(CalendarDay).count() == 0
     assert db.session.get(CalendarYear, 2027) is None
@@ -201,7 +202,7 @@ def test_a_single_day_can_be_set_changed_and_removed(app):
     assert load_calendar().is_working_day(monday)
     assert db.session.get(CalendarDay, monday).note is None
     calendar_store.remove_day(monday)
-    with pytest.raises(CalendarError):
+    with pytest.raises(Refused):
         calendar_store.remove_day(monday)
 
 

@@ -4,40 +4,33 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 
 from servicedesk.auth.access import admin_required
-from servicedesk.auth.admin_forms import (
+from servicedesk.auth.models import Role, User, UserRole
+from servicedesk.auth.services import reset_password, set_active
+from servicedesk.crud import Refused, save_or_refuse
+from servicedesk.enterprises.services import enterprise_choices
+from servicedesk.extensions import db
+from servicedesk.forms import id_or_none
+from servicedesk.people.forms import (
     ROLE_LABELS,
     PasswordResetForm,
     UserCreateForm,
     UserForm,
     UserSearchForm,
 )
-from servicedesk.auth.models import Role, User, UserRole
-from servicedesk.auth.services import (
-    AccountError,
-    admin_create_user,
-    reset_password,
-    set_active,
-    update_user,
-)
-from servicedesk.enterprises.services import enterprise_choices
-from servicedesk.extensions import db
-from servicedesk.forms import id_or_none, show_refusal
-from servicedesk.taskforces.services import (
-    TaskForceError,
-    set_user_task_forces,
-    task_force_choices,
-    task_forces_by_ids,
-    task_forces_of,
-)
+from servicedesk.people.services import create_account, update_account
+from servicedesk.taskforces.services import task_force_choices, task_forces_of
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 
 PER_PAGE = 25
+
+#: Shown when someone registered the same address a moment ago.
+EMAIL_TAKEN = Refused(_l("This e-mail address was registered a moment ago."), "email")
 
 
 def _user_or_404(user_id: int) -> User:
@@ -63,21 +56,10 @@ def index():
                            role_labels=ROLE_LABELS)
 
 
-def _save(form: UserForm, change) -> User | None:
-    """Run the account change, then the memberships, and commit; on refusal show it on the form."""
-    try:
-        user = change()
-        set_user_task_forces(user, task_forces_by_ids(form.task_force_ids.data))
-        db.session.commit()
-    except (AccountError, TaskForceError) as exc:
-        db.session.rollback()
-        show_refusal(form, exc)
-        return None
-    except IntegrityError:
-        db.session.rollback()
-        form.email.errors.append(_("This e-mail address was registered a moment ago."))
-        return None
-    return user
+def _account_fields(form: UserForm) -> dict:
+    return dict(email=form.email.data, name=form.name.data, roles=set(form.roles.data),
+                mobile=form.mobile.data, enterprise_id=id_or_none(form.enterprise_id.data),
+                task_force_ids=form.task_force_ids.data)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -89,16 +71,12 @@ def create():
     if not form.is_submitted() and request.args.get("enterprise_id", type=int):
         form.enterprise_id.data = request.args.get("enterprise_id", type=int)
         form.roles.data = [Role.ENTERPRISE_CONTACT.value]
-    if form.validate_on_submit():
-        user = _save(form, lambda: admin_create_user(
-            current_user, form.email.data, form.name.data, form.password.data,
-            set(form.roles.data), mobile=form.mobile.data,
-            enterprise_id=id_or_none(form.enterprise_id.data),
-            in_task_forces=bool(form.task_force_ids.data)))
-        if user is not None:
-            flash(_("The account for %(email)s was created.", email=user.email), "success")
-            return redirect(url_for("users.index"))
-    return render_template("admin/users/form.html", form=form, user=None)
+    return save_or_refuse(
+        form, lambda: create_account(current_user, password=form.password.data,
+                                     **_account_fields(form)),
+        saved=lambda user: _("The account for %(email)s was created.", email=user.email),
+        next_url=lambda _user: url_for("users.index"),
+        template="admin/users/form.html", conflict=EMAIL_TAKEN, user=None)
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -112,18 +90,11 @@ def edit(user_id: int):
         form.roles.data = sorted(role.value for role in user.roles)
         form.task_force_ids.data = [t.id for t in memberships]
     form.set_choices(enterprise_choices(user.enterprise), task_force_choices(memberships))
-
-    def change() -> User:
-        update_user(current_user, user, email=form.email.data, name=form.name.data,
-                    roles=set(form.roles.data), mobile=form.mobile.data,
-                    enterprise_id=id_or_none(form.enterprise_id.data),
-                    in_task_forces=bool(form.task_force_ids.data))
-        return user
-
-    if form.validate_on_submit() and _save(form, change) is not None:
-        flash(_("The account of %(name)s was saved.", name=user.name), "success")
-        return redirect(url_for("users.index"))
-    return render_template("admin/users/form.html", form=form, user=user)
+    return save_or_refuse(
+        form, lambda: update_account(current_user, user, **_account_fields(form)),
+        saved=lambda _user: _("The account of %(name)s was saved.", name=user.name),
+        next_url=lambda _user: url_for("users.index"),
+        template="admin/users/form.html", conflict=EMAIL_TAKEN, user=user)
 
 
 @bp.route("/<int:user_id>/password", methods=["GET", "POST"])
@@ -132,24 +103,19 @@ def password(user_id: int):
     """Set a new password for someone who lost theirs."""
     user = _user_or_404(user_id)
     form = PasswordResetForm()
-    if form.validate_on_submit():
-        try:
-            reset_password(current_user, user, form.password.data)
-        except AccountError as exc:
-            show_refusal(form, exc)
-        else:
-            db.session.commit()
-            flash(_("The password of %(name)s was changed. Tell them the new password "
-                    "through a safe channel.", name=user.name), "success")
-            return redirect(url_for("users.edit", user_id=user.id))
-    return render_template("admin/users/password.html", form=form, user=user)
+    return save_or_refuse(
+        form, lambda: reset_password(current_user, user, form.password.data),
+        saved=lambda _none: _("The password of %(name)s was changed. Tell them the new password "
+                              "through a safe channel.", name=user.name),
+        next_url=lambda _none: url_for("users.edit", user_id=user.id),
+        template="admin/users/password.html", user=user)
 
 
 def _switch(user_id: int, active: bool):
     user = _user_or_404(user_id)
     try:
         set_active(current_user, user, active)
-    except AccountError as exc:
+    except Refused as exc:
         flash(str(exc), "danger")
     else:
         db.session.commit()

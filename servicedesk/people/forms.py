@@ -8,8 +8,8 @@ from wtforms import PasswordField, SearchField, SelectField, StringField, Submit
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from servicedesk.auth.models import Role
-from servicedesk.enterprises.validators import validate_mobile_field
 from servicedesk.forms import IdSelectField, MultiCheckboxField, none_choice
+from servicedesk.validators import validate_mobile_field
 
 ROLE_LABELS = {
     Role.ENTERPRISE_CONTACT: _l("Enterprise contact (files tickets for one enterprise)"),
