@@ -9,10 +9,24 @@ import servicedesk
 PACKAGE = Path(servicedesk.__file__).parent
 
 
+def _type_checking_only(tree: ast.AST) -> set[ast.AST]:
+    """Imports under ``if TYPE_CHECKING:``: annotations only, never run."""
+    skipped: set[ast.AST] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            skipped.update(ast.walk(node))
+    return skipped
+
+
 def imports_of(source: str) -> set[str]:
-    """The modules some source imports, at the top or inside a function."""
+    """The modules some source imports, at the top or inside a function (not those imported
+    for type annotations only)."""
     names = set()
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    skipped = _type_checking_only(tree)
+    for node in ast.walk(tree):
+        if node in skipped:
+            continue
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
