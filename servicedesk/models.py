@@ -1,6 +1,7 @@
 """Imports every model module so SQLAlchemy and Alembic see the whole schema."""
 
 import servicedesk.tickets.deadlines  # noqa: F401,E402  (keeps Ticket.next_due_at current)
+import servicedesk.tickets.handling  # noqa: F401,E402  (stores Ticket.handling_minutes)
 from servicedesk.auth.models import Role, User, UserRole  # noqa: F401
 from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject  # noqa: F401
 from servicedesk.escalation.models import (  # noqa: F401
