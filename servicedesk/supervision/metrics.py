@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -183,8 +184,8 @@ class Slice:
 
     name: str
     label: object
-    key: ColumnElement | None
-    title: ColumnElement | None
+    key: Any  # a column (None: no grouping)
+    title: Any
     joins: Callable[[Select], Select] = lambda query: query
     #: The ticket-queue filter a row's key becomes (None: the whole park).
     queue_filter: str | None = None
@@ -210,8 +211,8 @@ def column_name(metric: str, part: str, index: int) -> str:
 
 
 def _aggregates(metric: Metric, buckets: Sequence[Bucket], now: datetime,
-                firings) -> list[ColumnElement]:
-    columns = []
+                firings) -> list[Any]:
+    columns: list[Any] = []
     for index, bucket in enumerate(buckets):
         denominator = metric.denominator(bucket, now)
         if metric.kind == "count":
@@ -223,6 +224,7 @@ def _aggregates(metric: Metric, buckets: Sequence[Bucket], now: datetime,
         if metric.kind == "mean_hours":
             numerator = func.sum(case((denominator, Ticket.handling_minutes), else_=0))
         else:
+            assert metric.numerator is not None, f"{metric.name}: a rate needs a numerator"
             numerator = func.sum(case((and_(denominator, metric.numerator(bucket, now)), 1),
                                       else_=0))
         columns.append(func.coalesce(numerator, 0).label(column_name(metric.name, "num", index)))
@@ -265,7 +267,7 @@ def aggregate_query(buckets: Sequence[Bucket], slice_: Slice, now: datetime,
     return query
 
 
-def open_tickets_query(group: ColumnElement, scope: ColumnElement[bool] | None = None,
+def open_tickets_query(group: Any, scope: ColumnElement[bool] | None = None,
                        joins: Callable[[Select], Select] | None = None) -> Select:
     """Open tickets counted by ``group`` (their card, their task force ...)."""
     query = select(group.label("key"), func.count(Ticket.id).label("tickets")) \

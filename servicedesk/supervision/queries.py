@@ -142,17 +142,18 @@ def trend(months: list[Period], scope: ColumnElement[bool] | None, now: datetime
 
 def open_by_card(scope: ColumnElement[bool] | None) -> dict[str, int]:
     """Open tickets per colour card held now."""
-    counts = dict(db.session.execute(open_tickets_query(Ticket.card, scope)).all())
+    counts: dict[str, int] = {key: n for key, n in
+                              db.session.execute(open_tickets_query(Ticket.card, scope))}
     return {card: int(counts.get(card, 0)) for card in ("none", "blue", "yellow", "red")}
 
 
 def open_by_task_force(scope: ColumnElement[bool] | None) -> list[tuple[int | None, str, int]]:
     """Open tickets per task force (the workload), largest first."""
     query = open_tickets_query(Ticket.task_force_id, scope)
-    counts = dict(db.session.execute(query).all())
-    names = dict(db.session.execute(select(TaskForce.id, TaskForce.name)
-                                    .where(TaskForce.id.in_([k for k in counts if k]))).all())
-    rows = [(key, names.get(key, ""), int(n)) for key, n in counts.items()]
+    counts: dict[int | None, int] = {key: n for key, n in db.session.execute(query)}
+    names: dict[int, str] = {key: name for key, name in db.session.execute(
+        select(TaskForce.id, TaskForce.name).where(TaskForce.id.in_([k for k in counts if k])))}
+    rows = [(key, names.get(key, "") if key else "", int(n)) for key, n in counts.items()]
     return sorted(rows, key=lambda r: (-r[2], r[1]))
 
 

@@ -98,7 +98,8 @@ def _row_title(slice_name: str, row: reports.Row) -> str:
     if slice_name == "urgency":
         from servicedesk.tickets.forms import URGENCY_CHOICES
 
-        return str(dict(URGENCY_CHOICES).get(row.key, row.key))
+        labels: dict = dict(URGENCY_CHOICES)
+        return str(labels.get(row.key, row.key))
     if row.key is None and slice_name in ("task_force", "chain"):
         return _("No task force") if slice_name == "task_force" else _("No industry chain")
     return row.title
