@@ -34,6 +34,8 @@ CONTACTS = frozenset({"contact_x", "contact_y"})
 PARK_WIDE = frozenset({"dispatcher", "supervisor", "admin"})
 STAFF = PARK_WIDE | {"member_a", "lead_a", "member_b", "lead_b"}
 ADMIN = frozenset({"admin"})
+#: Supervisors and admins see the whole park, the leads of A and B their own task force.
+SUPERVISION = frozenset({"supervisor", "admin", "lead_a", "lead_b"})
 NOBODY: frozenset[str] = frozenset()
 TICKET = "decided by the ticket"  # see ticket_probes()
 
@@ -92,6 +94,12 @@ ROUTE_ACCESS: dict[str, frozenset[str] | str] = {
     "/admin/deliveries/retry": ADMIN,
     "/admin/deliveries/retry-failed": ADMIN,
     "/admin/health": ADMIN,
+    "/supervision/": SUPERVISION,
+    "/supervision/export.csv": SUPERVISION,
+    "/supervision/export.xlsx": SUPERVISION,
+    "/supervision/tickets.csv": SUPERVISION,
+    "/supervision/tickets.xlsx": SUPERVISION,
+    "/supervision/bulletin": SUPERVISION,
 }
 UNCHECKED_ENDPOINTS = {"static", "bootstrap.static"}
 

@@ -19,6 +19,7 @@ from servicedesk.tickets import closing
 from servicedesk.tickets import services as desk
 from servicedesk.tickets.deadlines import clock_reading, refresh_deadlines
 from servicedesk.tickets.extension_requests import decide_extension, request_extension
+from servicedesk.tickets.handling import handling_minutes
 from servicedesk.tickets.models import Channel, ExtensionRequest, SiteVisit, Ticket, Urgency
 
 _TICKET_TIMES = ("filed_at", "dispatched_at", "signed_at", "first_contact_at", "resolved_at",
@@ -40,6 +41,7 @@ def backdate(ticket: Ticket, weeks: int) -> None:
         if moment is not None:
             setattr(ticket, name, moment - delta)
     refresh_deadlines(ticket, clocks)
+    ticket.handling_minutes = handling_minutes(ticket)
     for event in ticket.events:
         event.created_at -= delta
     for visit in db.session.scalars(select(SiteVisit).where(SiteVisit.ticket_id == ticket.id)):

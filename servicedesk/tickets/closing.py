@@ -57,6 +57,7 @@ def _rework(actor: User, ticket: Ticket, kind: EventKind, reason: str,
     ticket.rework_count += 1
     ticket.resolved_at = None
     ticket.resolved_on_time = None
+    ticket.handling_minutes = None
     sla.restart_resolve_clock(ticket, step.at)
     return record_event(ticket, actor, kind, step=step, reason=reason, body=reason,
                         changes=changes)

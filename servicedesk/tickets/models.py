@@ -124,6 +124,9 @@ class Ticket(Model):
     signed_on_time: Mapped[bool | None]
     contacted_on_time: Mapped[bool | None]
     resolved_on_time: Mapped[bool | None]
+    #: Working minutes from filing to the latest resolution (waiting for the enterprise
+    #: included); set when the ticket is resolved, cleared on rework. See tickets/handling.py.
+    handling_minutes: Mapped[int | None]
 
     resolution_summary: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[str | None] = mapped_column(String(20))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from servicedesk.auth.models import Role, User
 from servicedesk.enterprises.models import Enterprise
@@ -43,8 +44,8 @@ def queues_for(user: User) -> list[Queue]:
     names += ["unsigned", "open", "due_soon", "overdue", "closed"]
     if user.has_role(Role.DISPATCHER, Role.ADMIN):
         names.insert(0, "dispatch")
-    if user.sees_whole_park:
-        names.append("all")
+    if user.sees_whole_park or user.has_role(Role.LEAD):
+        names.append("all")  # a lead's "all": every ticket of the teams they lead or belong to
     return [QUEUES[n] for n in names]
 
 
@@ -61,10 +62,37 @@ def default_queue(user: User) -> str:
 class TicketFilters:
     status: str | None = None
     category_id: int | None = None
+    #: 0 means enterprises that belong to no chain.
     chain_id: int | None = None
     urgency: str | None = None
     enterprise_id: int | None = None
     text: str | None = None
+    #: 0 means tickets with no task force (filed or returned).
+    task_force_id: int | None = None
+    #: A named ticket set (see :data:`TICKET_SETS`), e.g. a supervision metric, with its part
+    #: ("num" or "den") and the local days it covers.
+    ticket_set: str | None = None
+    part: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+#: Named sets of tickets defined by a higher room (supervision registers one per metric):
+#: name → function(filters) returning the WHERE clause. Tickets cannot import those rooms, so
+#: they register here and the queue can show "the tickets behind this number".
+@dataclass(frozen=True)
+class TicketSet:
+    label: object
+    condition: Callable[[TicketFilters], ColumnElement[bool]]
+
+
+TICKET_SETS: dict[str, TicketSet] = {}
+
+
+def register_ticket_set(name: str, label: object,
+                        condition: Callable[[TicketFilters], ColumnElement[bool]]) -> None:
+    """Make ``name`` usable as the queue's ``set`` filter, shown as ``label``."""
+    TICKET_SETS[name] = TicketSet(label, condition)
 
 
 def _like_pattern(text: str) -> str:
@@ -85,6 +113,15 @@ def apply_filters(query: Select, filters: TicketFilters) -> Select:
     if filters.chain_id:
         query = query.where(Ticket.enterprise_id.in_(
             select(Enterprise.id).where(Enterprise.industry_chain_id == filters.chain_id)))
+    elif filters.chain_id == 0:
+        query = query.where(Ticket.enterprise_id.in_(
+            select(Enterprise.id).where(Enterprise.industry_chain_id.is_(None))))
+    if filters.task_force_id:
+        query = query.where(Ticket.task_force_id == filters.task_force_id)
+    elif filters.task_force_id == 0:
+        query = query.where(Ticket.task_force_id.is_(None))
+    if filters.ticket_set in TICKET_SETS:
+        query = query.where(TICKET_SETS[filters.ticket_set].condition(filters))
     if filters.text:
         pattern = _like_pattern(filters.text.strip())
         query = query.where(or_(Ticket.reference.ilike(pattern, escape="\\"),

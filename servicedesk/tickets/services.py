@@ -22,6 +22,7 @@ from servicedesk.sla import services as sla
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets.access import relations_of
 from servicedesk.tickets.deadlines import clock_reading, refresh_deadlines
+from servicedesk.tickets.handling import handling_minutes
 from servicedesk.tickets.models import (
     Category,
     EventKind,
@@ -349,5 +350,6 @@ def resolve(actor: User, ticket: Ticket, summary: str, *,
     ticket.resolution_summary = summary
     ticket.resolved_at = step.at
     ticket.resolved_on_time = sla.on_time(ticket.resolve_due_at, step.at)
+    ticket.handling_minutes = handling_minutes(ticket)
     _first_contact(ticket, step.at)
     return record_event(ticket, actor, EventKind.RESOLVED, step=step, body=summary)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -129,14 +131,26 @@ def _filters_from_request() -> queries.TicketFilters:
         value = request.args.get(name, "")
         return int(value) if value.isdigit() else None
 
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return None
+
     status = request.args.get("status") or None
     urgency = request.args.get("urgency") or None
+    ticket_set = request.args.get("set") or None
+    part = request.args.get("part")
     return queries.TicketFilters(
         status=status if status in {s.value for s in Status} else None,
         category_id=number("category"), chain_id=number("chain"),
         urgency=urgency if urgency in dict(URGENCY_CHOICES) else None,
         enterprise_id=number("enterprise"),
         text=(request.args.get("q") or "").strip()[:100] or None,
+        task_force_id=number("task_force"),
+        ticket_set=ticket_set if ticket_set in queries.TICKET_SETS else None,
+        part=part if part in ("num", "den") else "den",
+        date_from=day("from"), date_to=day("to"),
     )
 
 
@@ -159,7 +173,7 @@ def queue():
                        per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
     return render_template(
         "tickets/queue.html", page=page, tabs=tabs, view=view, filters=filters, now=now,
-        statuses=STATUS_LABELS, urgencies=URGENCY_CHOICES,
+        statuses=STATUS_LABELS, urgencies=URGENCY_CHOICES, ticket_sets=queries.TICKET_SETS,
         categories=db.session.scalars(select(Category).order_by(Category.name)).all(),
         chains=db.session.scalars(select(IndustryChain).order_by(IndustryChain.name)).all(),
     )
