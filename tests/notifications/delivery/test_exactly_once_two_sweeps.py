@@ -11,7 +11,7 @@ from servicedesk.escalation.models import EscalationFiring
 from servicedesk.extensions import db
 from servicedesk.jobs.periodic import tick
 from servicedesk.notifications.models import Notification
-from tests.delivery.conftest import overdue_ticket, rows
+from tests.notifications.delivery.conftest import overdue_ticket, rows
 from tests.tickets.conftest import ticket
 
 pytestmark = pytest.mark.workers

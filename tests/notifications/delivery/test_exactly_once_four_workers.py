@@ -5,7 +5,7 @@ import time
 import pytest
 
 from servicedesk.jobs.queues import enqueue_deliveries
-from tests.delivery.conftest import attempt_log, queue_messages
+from tests.notifications.delivery.conftest import attempt_log, queue_messages
 
 pytestmark = pytest.mark.workers
 

@@ -7,7 +7,7 @@ import pytest
 
 from servicedesk.extensions import db
 from servicedesk.notifications.delivery import retry_failed
-from tests.delivery.conftest import attempt_log, queue_messages, rows
+from tests.notifications.delivery.conftest import attempt_log, queue_messages, rows
 
 pytestmark = pytest.mark.workers
 

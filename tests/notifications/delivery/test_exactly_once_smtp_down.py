@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from servicedesk.notifications.delivery import backoff
-from tests.delivery.conftest import attempt_log, queue_messages, rows
+from tests.notifications.delivery.conftest import attempt_log, queue_messages, rows
 
 pytestmark = pytest.mark.workers
 
