@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from servicedesk.escalation.models import Card, Level, Trigger
+from servicedesk.escalation.models import CARD_RANK, Card, Level, Trigger
 from servicedesk.sla.calendar import WorkingCalendar
 from servicedesk.tickets.clocks import Clock, Stage
 
@@ -128,7 +128,6 @@ def evaluate(calendar: WorkingCalendar, clocks: Iterable[Clock],
 
 def highest_card(cards: Iterable[Card | str]) -> Card:
     """The highest of some cards (none when there are none)."""
-    from servicedesk.escalation.models import CARD_RANK
 
     best = Card.NONE
     for card in cards:

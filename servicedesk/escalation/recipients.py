@@ -5,6 +5,7 @@ from __future__ import annotations
 from servicedesk.auth.models import User
 from servicedesk.auth.queries import supervisors
 from servicedesk.escalation.models import Audience, Level
+from servicedesk.notifications.preferences import wants
 from servicedesk.tickets.models import Ticket
 
 
@@ -31,7 +32,6 @@ def audience_members(ticket: Ticket, audience: str,
 def recipients_for(ticket: Ticket, audiences, channels, level: Level) -> list[tuple[User, str]]:
     """(person, channel) pairs for one firing, each once, honouring preferences — except that
     red steps always reach supervisors on every channel of the step."""
-    from servicedesk.notifications.preferences import wants
 
     forced_supervisors = level in (Level.RED, Level.REPEAT)
     pairs: dict[tuple[int, str], tuple[User, str]] = {}

@@ -11,11 +11,17 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from servicedesk.jobs.health import health_report
+from servicedesk.jobs.periodic import tick
+from servicedesk.jobs.queues import WORKER_QUEUES, enqueue_tick, queue, redis_connection
+from servicedesk.jobs.scheduler import Scheduler
+from servicedesk.jobs.stack import run_stack
+from servicedesk.jobs.worker import AppWorker
+
 jobs_cli = AppGroup("jobs", help="Background work: workers, scheduler, sweep, health.")
 
 
 def _need_redis():
-    from servicedesk.jobs.queues import redis_connection
 
     connection = redis_connection()
     if connection is None:
@@ -30,8 +36,6 @@ def _need_redis():
 @with_appcontext
 def worker_command(burst: bool, name: str | None) -> None:
     """Run an RQ worker on the sweep and deliver queues."""
-    from servicedesk.jobs.queues import WORKER_QUEUES, queue
-    from servicedesk.jobs.worker import AppWorker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     connection = _need_redis()
@@ -47,8 +51,6 @@ def worker_command(burst: bool, name: str | None) -> None:
 def scheduler_command() -> None:
     """Fire a periodic tick every SWEEP_INTERVAL_SECONDS (several may run: one leads, others
     wait)."""
-    from servicedesk.jobs.queues import enqueue_tick
-    from servicedesk.jobs.scheduler import Scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     connection = _need_redis()
@@ -68,7 +70,6 @@ def scheduler_command() -> None:
 def sweep_command() -> None:
     """Run one periodic tick (escalation sweep, auto-close, outbox upkeep, digests) now, in
     this process."""
-    from servicedesk.jobs.periodic import tick
 
     stats = tick()
     click.echo(f"due tickets {stats.due_tickets}, firings {stats.firings}, messages "
@@ -81,7 +82,6 @@ def sweep_command() -> None:
 @with_appcontext
 def health_command(as_json: bool) -> None:
     """Queue lengths, the last sweep, failed rows and worker heartbeats; exit 1 when unwell."""
-    from servicedesk.jobs.health import health_report
 
     report = health_report()
     if as_json:
@@ -101,7 +101,6 @@ def health_command(as_json: bool) -> None:
 @with_appcontext
 def run_all_command(workers: int, web: bool, host: str, port: int | None) -> None:
     """Web + workers + scheduler, with an embedded Valkey when REDIS_URL is not set."""
-    from servicedesk.jobs.stack import run_stack
 
     raise SystemExit(run_stack(current_app, workers=workers, web=web, host=host,
                                port=port or current_app.config["PORT"]))

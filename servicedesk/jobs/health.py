@@ -5,20 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from rq import Worker
+from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select
 
 from servicedesk.clock import utcnow
 from servicedesk.escalation.models import SweepRun
 from servicedesk.extensions import db
+from servicedesk.jobs.queues import WORKER_QUEUES, queue, redis_connection
+from servicedesk.jobs.scheduler import HEARTBEAT_KEY, LAST_FIRED_KEY
 from servicedesk.notifications.models import DeliveryStatus, Notification
 
 
 def _redis_part(report: dict) -> None:
-    from rq import Worker
-    from rq.registry import FailedJobRegistry
 
-    from servicedesk.jobs.queues import WORKER_QUEUES, queue, redis_connection
-    from servicedesk.jobs.scheduler import HEARTBEAT_KEY, LAST_FIRED_KEY
 
     connection = redis_connection()
     report["redis"] = {"configured": connection is not None, "reachable": False}

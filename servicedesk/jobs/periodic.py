@@ -26,6 +26,7 @@ from servicedesk.clock import utcnow
 from servicedesk.escalation.models import SweepRun
 from servicedesk.escalation.sweep import run_sweep
 from servicedesk.extensions import db
+from servicedesk.jobs.queues import enqueue_digests, redis_connection
 from servicedesk.notifications.digests import queue_morning_digests
 from servicedesk.notifications.upkeep import release_held_sms, requeue_due_rows
 from servicedesk.tickets.closing import auto_close_due
@@ -68,7 +69,6 @@ def release_sms(now: datetime, report: TickReport) -> None:
 def morning_digests(now: datetime, report: TickReport) -> None:
     """Digests: enqueue the digest job; without Redis (or when it cannot be reached) write the
     digests here, as the job would."""
-    from servicedesk.jobs.queues import enqueue_digests, redis_connection
 
     connection = redis_connection()
     if connection is not None:

@@ -17,6 +17,11 @@ log = logging.getLogger(__name__)
 
 SWEEP_QUEUE = "sweep"
 DELIVER_QUEUE = "deliver"
+#: The jobs, named by their import path: RQ imports the function in the worker, and this module
+#: (which the jobs themselves use to enqueue more work) need not import them.
+DELIVER_JOB = "servicedesk.jobs.tasks.deliver_job"
+TICK_JOB = "servicedesk.jobs.tasks.tick_job"
+DIGEST_JOB = "servicedesk.jobs.tasks.digest_job"
 #: A worker serves both; periodic work first so a flood of deliveries never starves the ladder.
 WORKER_QUEUES = (SWEEP_QUEUE, DELIVER_QUEUE)
 
@@ -56,8 +61,6 @@ def enqueue_deliveries(ids: list[int]) -> int:
     A failure (Redis down) is logged, not raised: the rows stay pending in the database and
     the sweep enqueues them again once Redis answers.
     """
-    from servicedesk.jobs.tasks import deliver_job
-
     connection = redis_connection()
     if connection is None or not ids:
         return 0
@@ -67,7 +70,7 @@ def enqueue_deliveries(ids: list[int]) -> int:
     try:
         with connection.pipeline() as pipe:
             for notification_id in ids:
-                deliver.enqueue(deliver_job, notification_id, pipeline=pipe,
+                deliver.enqueue(DELIVER_JOB, notification_id, pipeline=pipe,
                                 job_id=f"deliver-{notification_id}-{uuid.uuid4().hex[:8]}",
                                 job_timeout=timeout, result_ttl=3600, failure_ttl=86400,
                                 description=f"deliver notification {notification_id}")
@@ -81,17 +84,13 @@ def enqueue_deliveries(ids: list[int]) -> int:
 
 def enqueue_tick(connection: Redis, job_id: str, timeout: int) -> None:
     """Put one periodic tick on the sweep queue."""
-    from servicedesk.jobs.tasks import tick_job
-
     Queue(SWEEP_QUEUE, connection=connection).enqueue(
-        tick_job, job_id=job_id, job_timeout=timeout, result_ttl=3600, failure_ttl=86400,
+        TICK_JOB, job_id=job_id, job_timeout=timeout, result_ttl=3600, failure_ttl=86400,
         description="periodic tick")
 
 
 def enqueue_digests(connection: Redis, now: datetime, timeout: int) -> None:
     """Put one morning-digest job for the moment ``now`` on the sweep queue."""
-    from servicedesk.jobs.tasks import digest_job
-
     Queue(SWEEP_QUEUE, connection=connection).enqueue(
-        digest_job, now, job_id=f"digest-{uuid.uuid4().hex[:12]}", job_timeout=timeout,
+        DIGEST_JOB, now, job_id=f"digest-{uuid.uuid4().hex[:12]}", job_timeout=timeout,
         result_ttl=3600, failure_ttl=86400, description="morning digests")

@@ -7,6 +7,13 @@ from datetime import datetime
 
 from rq import get_current_job
 
+from servicedesk.extensions import db
+from servicedesk.jobs.periodic import tick
+from servicedesk.notifications.delivery import deliver
+from servicedesk.notifications.digests import queue_morning_digests
+from servicedesk.notifications.models import Notification
+from servicedesk.tickets.models import Ticket
+
 log = logging.getLogger(__name__)
 
 
@@ -17,10 +24,6 @@ def _job_id() -> str | None:
 
 def deliver_job(notification_id: int) -> str:
     """Deliver one outbox row (see :mod:`servicedesk.notifications.delivery`)."""
-    from servicedesk.extensions import db
-    from servicedesk.notifications.delivery import deliver
-    from servicedesk.notifications.models import Notification
-    from servicedesk.tickets.models import Ticket
 
     job_id = _job_id()
     job = get_current_job()
@@ -38,7 +41,6 @@ def deliver_job(notification_id: int) -> str:
 
 def tick_job() -> dict:
     """One periodic tick: every domain's periodic work (see :mod:`servicedesk.jobs.periodic`)."""
-    from servicedesk.jobs.periodic import tick
 
     report = tick()
     log.info("job %s tick: %s due tickets, %s firings, %s messages, %s auto-closed, "
@@ -52,8 +54,6 @@ def tick_job() -> dict:
 def digest_job(now: datetime) -> int:
     """Write the morning digests due at ``now`` (the enqueuing tick's moment); returns how many
     (see :mod:`servicedesk.notifications.digests`)."""
-    from servicedesk.extensions import db
-    from servicedesk.notifications.digests import queue_morning_digests
 
     written = queue_morning_digests(now)
     db.session.commit()

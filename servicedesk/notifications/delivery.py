@@ -23,12 +23,16 @@ from sqlalchemy import and_, func, or_, select, update
 
 from servicedesk.clock import utcnow
 from servicedesk.extensions import db
+from servicedesk.notifications.channels import DeliveryError
+from servicedesk.notifications.channels.email import EmailMessage, email_sender_from_config
+from servicedesk.notifications.channels.sms import SmsMessage, sms_provider_from_config
 from servicedesk.notifications.models import (
     Channel,
     DeliveryAttempt,
     DeliveryStatus,
     Notification,
 )
+from servicedesk.notifications.outbox import remember_for_delivery
 from servicedesk.notifications.quiet import (
     local_day_bounds,
     next_morning,
@@ -135,8 +139,6 @@ def channel_senders(app) -> tuple:
     """The e-mail sender and SMS provider of this app, built once from its settings."""
     senders = app.extensions.get("servicedesk.channels")
     if senders is None:
-        from servicedesk.notifications.channels.email import email_sender_from_config
-        from servicedesk.notifications.channels.sms import sms_provider_from_config
 
         senders = (email_sender_from_config(app.config), sms_provider_from_config(app.config))
         app.extensions["servicedesk.channels"] = senders
@@ -146,13 +148,11 @@ def channel_senders(app) -> tuple:
 def _send(row: Notification) -> str:
     email_sender, sms_provider = channel_senders(current_app)
     if row.channel == Channel.SMS.value:
-        from servicedesk.notifications.channels.sms import SmsMessage
 
         return sms_provider.send(SmsMessage(
             to=row.address, template=row.sms_template or row.kind,
             params=dict(row.sms_params or {}), text=row.body_text,
             idempotency_key=row.key))
-    from servicedesk.notifications.channels.email import EmailMessage
 
     return email_sender.send(EmailMessage(
         to=row.address, subject=row.subject, text=row.body_text, html=row.body_html,
@@ -168,7 +168,6 @@ def message_id(row: Notification) -> str:
 
 def deliver(notification_id: int, worker: str | None = None, job_id: str | None = None) -> str:
     """Claim, check, send and mark one outbox row; returns what happened (for the job log)."""
-    from servicedesk.notifications.channels import DeliveryError
 
     started = timer.monotonic()
     now = utcnow()
@@ -224,7 +223,6 @@ def retry_failed(notification_id: int) -> bool:
     )
     if result.rowcount != 1:
         return False
-    from servicedesk.notifications.outbox import remember_for_delivery
 
     remember_for_delivery(notification_id)  # enqueued as soon as the caller commits
     return True

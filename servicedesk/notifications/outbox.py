@@ -15,6 +15,7 @@ from servicedesk.clock import utcnow
 from servicedesk.enterprises.validators import is_mobile, normalise_mobile
 from servicedesk.extensions import db
 from servicedesk.notifications.models import Channel, DeliveryStatus, Notification
+from servicedesk.notifications.render import render_notification
 from servicedesk.sqlutil import insert_once
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,6 @@ def queue_notification(*, key: str, kind: str, recipient: User, channel: str, co
     rendered, still gets a row, marked failed with the reason, so an admin sees it instead of
     it vanishing.
     """
-    from servicedesk.notifications.render import render_notification
 
     now = now or utcnow()
     locale = recipient_locale(recipient)

@@ -32,9 +32,11 @@ from servicedesk.supervision.periods import (
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets import queries as ticket_queries
 from servicedesk.tickets.access import visible_tickets
+from servicedesk.tickets.forms import URGENCY_CHOICES
 from servicedesk.tickets.labels import CARD_LABELS, RATING_LABELS
 from servicedesk.tickets.models import Category, Ticket
 from servicedesk.tickets.rules import status_label
+from servicedesk.tickets.views import _filters_from_request
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 
@@ -96,7 +98,6 @@ def number_url(metric: str, part: str, period: Period, slice_name: str = "park",
 
 def _row_title(slice_name: str, row: reports.Row) -> str:
     if slice_name == "urgency":
-        from servicedesk.tickets.forms import URGENCY_CHOICES
 
         labels: dict = dict(URGENCY_CHOICES)
         return str(labels.get(row.key, row.key))
@@ -281,7 +282,6 @@ def _local(moment: datetime | None) -> str:
 
 
 def _ticket_rows() -> tuple[list[str], list[list]]:
-    from servicedesk.tickets.views import _filters_from_request
 
     filters = _filters_from_request()
     query = select(Ticket.reference, Ticket.title, Enterprise.name, TaskForce.name,
@@ -299,7 +299,6 @@ def _ticket_rows() -> tuple[list[str], list[list]]:
     header = [_("Reference"), _("Title"), _("Enterprise"), _("Task force"), _("Category"),
               _("Urgency"), _("Status"), _("Filed"), _("Dispatched"), _("Resolved"),
               _("Closed"), _("Rating"), _("Handling time (working hours)")]
-    from servicedesk.tickets.forms import URGENCY_CHOICES
 
     urgencies = dict(URGENCY_CHOICES)
     rows = [[ref, title, enterprise, team or "", category, str(urgencies.get(urgency, urgency)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false, or_, select, true
 
 from servicedesk.auth.models import Role, User
+from servicedesk.extensions import db
 from servicedesk.taskforces.models import TaskForce, TaskForceMember
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.rules import Relation
@@ -12,7 +13,6 @@ from servicedesk.tickets.rules import Relation
 
 def task_force_ids(user: User) -> set[int]:
     """Ids of the task forces the user belongs to or leads."""
-    from servicedesk.extensions import db
 
     member_of = db.session.scalars(
         select(TaskForceMember.task_force_id).where(TaskForceMember.user_id == user.id)

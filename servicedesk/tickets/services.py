@@ -21,12 +21,14 @@ from servicedesk.extensions import db
 from servicedesk.sla import services as sla
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets.access import relations_of
+from servicedesk.tickets.attachments import store_attachments
 from servicedesk.tickets.deadlines import clock_reading, refresh_deadlines
 from servicedesk.tickets.handling import handling_minutes
 from servicedesk.tickets.models import (
     Category,
     EventKind,
     ReferenceSequence,
+    SiteVisit,
     Ticket,
     TicketEvent,
 )
@@ -134,7 +136,6 @@ def file_ticket(actor: User, *, category: Category, urgency: str, title: str, de
                 preferred_channel: str, key_project: KeyProject | None = None,
                 files=()) -> Ticket:
     """An enterprise contact files a ticket; routing rules dispatch it when one matches."""
-    from servicedesk.tickets.attachments import store_attachments
 
     if not actor.has_role(Role.ENTERPRISE_CONTACT) or actor.enterprise is None:
         raise IllegalAction(_("Only an enterprise contact can file a ticket."))
@@ -273,7 +274,6 @@ def _first_contact(ticket: Ticket, now: datetime) -> None:
 def reply(actor: User, ticket: Ticket, body: str, files=(), *,
           expected_version: int | None = None) -> TicketEvent:
     """A public reply to the enterprise; the first one is the first contact."""
-    from servicedesk.tickets.attachments import store_attachments
 
     body = required_text(body, _("The reply is empty."))
     step = perform(actor, ticket, Action.REPLY, expected_version=expected_version)
@@ -286,7 +286,6 @@ def reply(actor: User, ticket: Ticket, body: str, files=(), *,
 def add_note(actor: User, ticket: Ticket, body: str, files=(), *,
              expected_version: int | None = None) -> TicketEvent:
     """An internal note: staff only, never shown to the enterprise."""
-    from servicedesk.tickets.attachments import store_attachments
 
     body = required_text(body, _("The note is empty."))
     step = perform(actor, ticket, Action.NOTE, expected_version=expected_version)
@@ -308,7 +307,6 @@ def request_info(actor: User, ticket: Ticket, question: str, *,
 def enterprise_reply(actor: User, ticket: Ticket, body: str, files=(), *,
                      expected_version: int | None = None) -> TicketEvent:
     """The enterprise writes on its ticket; an answer to a request restarts the clocks."""
-    from servicedesk.tickets.attachments import store_attachments
 
     body = required_text(body, _("The reply is empty."))
     was_waiting = ticket.status == Status.WAITING_ENTERPRISE
@@ -324,7 +322,6 @@ def record_site_visit(actor: User, ticket: Ticket, *, visited_at: datetime, loca
                       participants: str, notes: str,
                       expected_version: int | None = None) -> TicketEvent:
     """一线工作法: staff record a visit to the enterprise's site (counts as first contact)."""
-    from servicedesk.tickets.models import SiteVisit
 
     location = required_text(location, _("Please give the place of the visit."))
     participants = required_text(participants, _("Please say who took part in the visit."))

@@ -99,10 +99,19 @@ def test_with_redis_the_digests_are_a_job_of_their_own(park, redis_url, monkeypa
 
 def test_the_digest_job_writes_the_digests_of_the_ticks_moment(app, monkeypatch):
     from servicedesk.jobs import tasks
-    from servicedesk.notifications import digests
 
     moments = []
-    monkeypatch.setattr(digests, "queue_morning_digests", lambda now: moments.append(now) or 3)
+    monkeypatch.setattr(tasks, "queue_morning_digests", lambda now: moments.append(now) or 3)
     now = periodic.utcnow()
     assert tasks.digest_job(now) == 3
     assert moments == [now]
+
+
+def test_the_queues_name_jobs_that_exist():
+    from werkzeug.utils import import_string
+
+    from servicedesk.jobs import queues
+
+    for path in (queues.DELIVER_JOB, queues.TICK_JOB, queues.DIGEST_JOB):
+        job = import_string(path)
+        assert callable(job) and job.__module__ == "servicedesk.jobs.tasks", path

@@ -183,7 +183,7 @@ def test_a_message_that_cannot_be_rendered_does_not_undo_the_action(
             raise render.UnknownNotification("template missing")
         return real(kind, locale, context)
 
-    monkeypatch.setattr(render, "render_notification", broken)
+    monkeypatch.setattr("servicedesk.notifications.outbox.render_notification", broken)
     member = client_for(park.member)
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
     act(member, ref, "sign")

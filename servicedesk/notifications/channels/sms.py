@@ -201,6 +201,7 @@ def sms_provider_from_config(config: Mapping) -> SmsProvider:
         _required(config, "SMS_GATEWAY_URL")
         return HttpGatewaySmsProvider(config["SMS_GATEWAY_URL"],
                                       config.get("SMS_GATEWAY_TOKEN") or "", timeout)
+    # The vendor providers build on this module's base classes: a real cycle, kept in here.
     from servicedesk.notifications.channels.sms_vendors import (
         ALIYUN_ENDPOINT,
         TENCENT_ENDPOINT,

@@ -21,6 +21,7 @@ from servicedesk.notifications.channels.sms import (
     post,
     status_is_retryable,
 )
+from servicedesk.notifications.render import SMS_PARAMS
 
 # --- Aliyun-style SendSms (RPC API, signature version 1.0) -------------------------------------
 
@@ -141,7 +142,6 @@ def tencent_authorization(*, secret_id: str, secret_key: str, host: str, path: s
 
 def ordered_params(message: SmsMessage) -> list[str]:
     """The parameters in the template's order (the render table's, else as given)."""
-    from servicedesk.notifications.render import SMS_PARAMS
 
     names = SMS_PARAMS.get(message.template)
     if names and set(names) == set(message.params):
