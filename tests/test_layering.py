@@ -11,7 +11,7 @@ PACKAGE = Path(servicedesk.__file__).parent
 
 def imports_of(source: str) -> set[str]:
     """The modules some source imports, at the top or inside a function."""
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
@@ -59,3 +59,12 @@ def test_the_core_modules_import_no_room():
     for module in ("crud.py", "validators.py", "forms.py", "aftercommit.py"):
         imported = imports_of((PACKAGE / module).read_text(encoding="utf-8"))
         assert sorted(m for m in imported if m.startswith(rooms)) == [], module
+
+
+def test_tickets_imports_nothing_from_the_rooms_that_hear_about_tickets():
+    higher = ("servicedesk.escalation", "servicedesk.notifications", "servicedesk.jobs")
+    assert offending("tickets", higher) == []
+
+
+def test_notifications_does_not_import_jobs():
+    assert offending("notifications", ("servicedesk.jobs",)) == []
