@@ -103,6 +103,7 @@ def register_web(app: Flask) -> None:
     from servicedesk.enterprises.views import bp as enterprises_bp
     from servicedesk.escalation.views import bp as escalation_bp
     from servicedesk.jobs.cli import jobs_cli
+    from servicedesk.jobs.views import bp as jobs_bp
     from servicedesk.notifications.admin_views import bp as deliveries_bp
     from servicedesk.notifications.views import bp as notifications_bp
     from servicedesk.people.views import bp as users_bp
@@ -114,7 +115,8 @@ def register_web(app: Flask) -> None:
     from servicedesk.tickets.views import bp as tickets_bp
 
     for blueprint in (bp, tickets_bp, users_bp, enterprises_bp, taskforces_bp, categories_bp,
-                      sla_bp, escalation_bp, deliveries_bp, notifications_bp, supervision_bp):
+                      sla_bp, escalation_bp, deliveries_bp, notifications_bp, jobs_bp,
+                      supervision_bp):
         app.register_blueprint(blueprint)
     app.cli.add_command(demo_cli)
     app.cli.add_command(tickets_cli)

@@ -13,3 +13,8 @@ def supervisors() -> list[User]:
     return list(db.session.scalars(
         select(User).join(UserRole).where(UserRole.role == Role.SUPERVISOR.value,
                                           User.active.is_(True)).order_by(User.id)))
+
+
+def user_or_none(user_id: int | None) -> User | None:
+    """The person with this id; None for no id ("— none —") or an unknown one."""
+    return db.session.get(User, user_id) if user_id else None

@@ -182,6 +182,20 @@ def update_user(
     user.set_roles(roles)
 
 
+def update_own_settings(user: User, *, name: str, mobile: str | None, locale: str | None,
+                        languages: list[str]) -> None:
+    """Someone changes their own name, mobile number and language (one of ``languages``, or
+    none to follow the browser); not committed. The mobile number is stored normalised."""
+    name = (name or "").strip()
+    if not name:
+        raise Refused(_("Please enter your full name."), "name")
+    if locale and locale not in languages:
+        raise Refused(_("Please choose one of the listed options."), "locale")
+    user.name = name
+    user.mobile = _clean_mobile(mobile)
+    user.locale = locale or None
+
+
 def reset_password(actor: User, user: User, new_password: str) -> None:
     """An admin sets a new password for someone who lost theirs."""
     problem = password_problem(new_password, user.email)

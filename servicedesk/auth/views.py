@@ -2,15 +2,14 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from servicedesk.auth.forms import AccountForm, LoginForm, PasswordChangeForm
-from servicedesk.auth.services import authenticate, change_password
-from servicedesk.crud import Refused
+from servicedesk.auth.services import authenticate, change_password, update_own_settings
+from servicedesk.crud import Refused, save_or_refuse
 from servicedesk.extensions import db
-from servicedesk.validators import normalise_mobile
 
 bp = Blueprint("auth", __name__)
 
@@ -50,15 +49,15 @@ def logout():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
+    """One's own name, mobile number and language."""
     form = AccountForm(obj=current_user)
-    if form.validate_on_submit():
-        current_user.name = form.name.data.strip()
-        current_user.mobile = normalise_mobile(form.mobile.data) if form.mobile.data else None
-        current_user.locale = form.locale.data or None
-        db.session.commit()
-        flash(_("Your account settings are saved."), "success")
-        return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return save_or_refuse(
+        form, lambda: update_own_settings(
+            current_user, name=form.name.data, mobile=form.mobile.data,
+            locale=form.locale.data, languages=current_app.config["LANGUAGES"]),
+        saved=lambda _none: _("Your account settings are saved."),
+        next_url=lambda _none: url_for("auth.account"),
+        template="auth/account.html")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from servicedesk.auth.access import admin_required
 from servicedesk.crud import Refused, save_or_refuse
@@ -20,6 +19,7 @@ from servicedesk.enterprises.forms import (
     ProjectForm,
 )
 from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject
+from servicedesk.enterprises.queries import chain_or_none, enterprise_or_none, industry_chains
 from servicedesk.enterprises.services import (
     chain_choices,
     contacts_of,
@@ -36,7 +36,7 @@ from servicedesk.enterprises.services import (
 )
 from servicedesk.extensions import db
 from servicedesk.forms import id_or_none
-from servicedesk.taskforces.models import TaskForce
+from servicedesk.taskforces.queries import task_force_or_none
 from servicedesk.taskforces.services import task_force_choices
 
 bp = Blueprint("enterprises", __name__, url_prefix="/admin")
@@ -46,11 +46,6 @@ PER_PAGE = 25
 #: Shown when someone saved the same name or code a moment ago.
 NAME_TAKEN = Refused(_l("This name or code was registered a moment ago by someone else; "
                         "please check the list."))
-
-
-def _row(model, row_id: int | None):
-    """The row chosen in a select (None for "— none —")."""
-    return db.session.get(model, row_id) if id_or_none(row_id) else None
 
 
 # --- enterprises ------------------------------------------------------------------------------
@@ -69,7 +64,7 @@ def _enterprise_fields(form: EnterpriseForm) -> dict:
     return dict(name=form.name.data, uscc=form.uscc.data,
                 accept_failed_check=form.accept_failed_check.data,
                 override_reason=form.uscc_override_reason.data,
-                chain=_row(IndustryChain, form.industry_chain_id.data),
+                chain=chain_or_none(form.industry_chain_id.data),
                 is_chain_leader=form.is_chain_leader.data, address=form.address.data,
                 active=form.active.data)
 
@@ -91,7 +86,7 @@ def create_enterprise_page():
 @admin_required
 def enterprise(enterprise_id: int):
     """An enterprise with its contacts and key projects."""
-    found = db.session.get(Enterprise, enterprise_id) or abort(404)
+    found = db.get_or_404(Enterprise, enterprise_id)
     return render_template("admin/enterprises/detail.html", enterprise=found,
                            contacts=contacts_of(found), projects=projects_of(found),
                            level_labels=LEVEL_LABELS, status_labels=STATUS_LABELS)
@@ -101,7 +96,7 @@ def enterprise(enterprise_id: int):
 @admin_required
 def edit_enterprise(enterprise_id: int):
     """Change an enterprise."""
-    found = db.session.get(Enterprise, enterprise_id) or abort(404)
+    found = db.get_or_404(Enterprise, enterprise_id)
     form = EnterpriseForm(obj=found)
     if not form.is_submitted():
         form.accept_failed_check.data = bool(found.uscc_override_reason)
@@ -119,15 +114,14 @@ def edit_enterprise(enterprise_id: int):
 @admin_required
 def chains():
     """Industry chains with their five-ones."""
-    rows = db.session.scalars(select(IndustryChain).order_by(IndustryChain.name)).all()
-    return render_template("admin/enterprises/chains.html", rows=rows)
+    return render_template("admin/enterprises/chains.html", rows=industry_chains())
 
 
 def _chain_fields(form: ChainForm) -> dict:
     return dict(name=form.name.data, description=form.description.data,
-                leader=_row(Enterprise, form.chain_leader_enterprise_id.data),
+                leader=enterprise_or_none(form.chain_leader_enterprise_id.data),
                 chief_scientist=form.chief_scientist.data,
-                task_force=_row(TaskForce, form.task_force_id.data),
+                task_force=task_force_or_none(form.task_force_id.data),
                 policy_package=form.policy_package.data)
 
 
@@ -148,7 +142,7 @@ def create_chain_page():
 @admin_required
 def edit_chain(chain_id: int):
     """Change an industry chain and its five-ones."""
-    chain = db.session.get(IndustryChain, chain_id) or abort(404)
+    chain = db.get_or_404(IndustryChain, chain_id)
     form = ChainForm(obj=chain)
     form.set_choices(enterprise_choices(chain.chain_leader), task_force_choices([chain.task_force]))
     return save_or_refuse(
@@ -178,9 +172,9 @@ def projects():
 
 def _project_fields(form: ProjectForm) -> dict:
     return dict(name=form.name.data, level=form.level.data, status=form.status.data,
-                enterprise=_row(Enterprise, form.enterprise_id.data),
-                chain=_row(IndustryChain, form.industry_chain_id.data),
-                task_force=_row(TaskForce, form.task_force_id.data))
+                enterprise=enterprise_or_none(form.enterprise_id.data),
+                chain=chain_or_none(form.industry_chain_id.data),
+                task_force=task_force_or_none(form.task_force_id.data))
 
 
 @bp.route("/key-projects/new", methods=["GET", "POST"])
@@ -200,7 +194,7 @@ def create_project_page():
 @admin_required
 def edit_project(project_id: int):
     """Change a key project."""
-    project = db.session.get(KeyProject, project_id) or abort(404)
+    project = db.get_or_404(KeyProject, project_id)
     form = ProjectForm(obj=project)
     form.set_choices(enterprise_choices(project.enterprise),
                      chain_choices(project.industry_chain),

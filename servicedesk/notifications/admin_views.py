@@ -1,24 +1,18 @@
-"""Admin pages of the outbox: the delivery log with filters and retry, and the health page."""
+"""Admin pages of the outbox: the delivery log with filters and retry."""
 
 from __future__ import annotations
-
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import Select, distinct, or_, select
-from sqlalchemy.orm import selectinload
 from wtforms import DateField, HiddenField, SearchField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from servicedesk.auth.access import admin_required
-from servicedesk.auth.models import User
 from servicedesk.extensions import db
-from servicedesk.notifications.models import DeliveryAttempt, DeliveryStatus, Notification
-from servicedesk.tickets.models import Ticket
+from servicedesk.notifications import queries
+from servicedesk.notifications.models import DeliveryStatus, Notification
 
 bp = Blueprint("deliveries", __name__, url_prefix="/admin")
 
@@ -59,8 +53,6 @@ KIND_LABELS = {
     "morning_digest": _l("Morning digest"),
 }
 CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("SMS")}
-WORKER_STATES = {"idle": _l("idle"), "busy": _l("busy"), "started": _l("started"),
-                 "suspended": _l("suspended")}
 DEADLINE_LABELS = {"sign": _l("Sign-for deadline"), "first_contact": _l("First-contact deadline"),
                    "resolve": _l("Resolve deadline")}
 STEP_LABELS = {"blue": _l("blue card"), "yellow": _l("yellow card"), "red": _l("red card")}
@@ -176,6 +168,12 @@ class DeliveryFilterForm(FlaskForm):
             return None
         return field.data or None
 
+    def filters(self) -> queries.DeliveryFilters:
+        """The valid filters that are set, for the delivery log's query."""
+        return queries.DeliveryFilters(
+            **{name: self.usable(name) for name in ("status", "channel", "kind", "recipient",
+                                                     "ticket", "date_from", "date_to")})
+
 
 class RetryForm(FlaskForm):
     """The Retry button of one failed message."""
@@ -192,49 +190,12 @@ class BulkRetryForm(FlaskForm):
     """The "retry every failed message shown" button (carries only the CSRF token)."""
 
 
-def _local_day_start(day: date) -> datetime:
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return datetime.combine(day, time.min, zone).astimezone(UTC).replace(tzinfo=None)
-
-
 def _filter_form() -> DeliveryFilterForm:
     form = DeliveryFilterForm(request.args)
-    form.offer(list(db.session.scalars(select(distinct(Notification.kind))
-                                       .order_by(Notification.kind))))
+    form.offer(queries.written_kinds())
     if request.args:
         form.validate()
     return form
-
-
-def _filtered(form: DeliveryFilterForm, query: Select) -> Select:
-    """``query`` (over the outbox) narrowed to the rows the filters ask for."""
-    query = (query.join(User, User.id == Notification.recipient_id)
-             .outerjoin(Ticket, Ticket.id == Notification.ticket_id))
-    for name, column in (("status", Notification.status), ("channel", Notification.channel),
-                         ("kind", Notification.kind)):
-        value = form.usable(name)
-        if value:
-            query = query.where(column == value)
-    recipient = form.usable("recipient")
-    if recipient:
-        pattern = f"%{_escape_like(recipient.strip())}%"
-        query = query.where(or_(User.name.ilike(pattern, escape="\\"),
-                                User.email.ilike(pattern, escape="\\"),
-                                Notification.address.ilike(pattern, escape="\\")))
-    reference = form.usable("ticket")
-    if reference:
-        query = query.where(Ticket.reference == reference.strip().upper())
-    start, end = form.usable("date_from"), form.usable("date_to")
-    if start:
-        query = query.where(Notification.created_at >= _local_day_start(start))
-    if end:
-        query = query.where(Notification.created_at
-                            < _local_day_start(end + timedelta(days=1)))
-    return query
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _page_number() -> int:
@@ -247,19 +208,11 @@ def _page_number() -> int:
 def index():
     """Every message in the outbox, newest first, filtered, each with its attempts."""
     form = _filter_form()
-    query = (_filtered(form, select(Notification).options(selectinload(Notification.recipient)))
-             .order_by(Notification.created_at.desc(), Notification.id.desc()))
-    page = db.paginate(query, page=_page_number(), error_out=False,
+    page = db.paginate(queries.delivery_log(form.filters()), page=_page_number(),
+                       error_out=False,
                        per_page=current_app.config.get("DELIVERIES_PER_PAGE", 50))
-    ids = [row.id for row in page.items]
-    attempts: dict[int, list[DeliveryAttempt]] = {}
-    if ids:
-        for attempt in db.session.scalars(
-                select(DeliveryAttempt).where(DeliveryAttempt.notification_id.in_(ids))
-                .order_by(DeliveryAttempt.attempted_at, DeliveryAttempt.id)):
-            attempts.setdefault(attempt.notification_id, []).append(attempt)
-    tickets = {t.id: t for t in db.session.scalars(select(Ticket).where(
-        Ticket.id.in_({row.ticket_id for row in page.items if row.ticket_id})))}
+    attempts = queries.attempts_by_message([row.id for row in page.items])
+    tickets = queries.tickets_by_id(row.ticket_id for row in page.items if row.ticket_id)
     return render_template("notifications/admin/deliveries.html", form=form, page=page,
                            attempts=attempts, tickets=tickets, retry_form=RetryForm(),
                            bulk_form=BulkRetryForm())
@@ -305,46 +258,8 @@ def retry_all():
         flash(_("Nothing was retried: the form was not valid. Please try again."), "danger")
         return redirect(url_for("deliveries.index", **request.args))
     form = _filter_form()
-    ids = list(db.session.scalars(
-        _filtered(form, select(Notification.id))
-        .where(Notification.status == DeliveryStatus.FAILED.value)
-        .order_by(Notification.id).limit(MAX_BULK_RETRY)))
+    ids = queries.failed_ids(form.filters(), MAX_BULK_RETRY)
     retried = sum(1 for notification_id in ids if _retry(notification_id))
     db.session.commit()
     flash(_("%(n)d failed messages will be sent again in a moment.", n=retried), "success")
     return redirect(url_for("deliveries.index", **request.args))
-
-
-# --- health --------------------------------------------------------------------------------
-
-def _epoch(value) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromtimestamp(int(value), UTC).replace(tzinfo=None)
-
-
-@bp.route("/health")
-@admin_required
-def health():
-    """Queues, the last sweep, the outbox and the workers, readably."""
-    from servicedesk.jobs.health import health_report
-
-    try:
-        report = health_report()
-    except Exception as exc:  # the page must say what is wrong, not fail with it
-        current_app.logger.exception("health report failed")
-        db.session.rollback()
-        return render_template("notifications/admin/health.html", report=None,
-                               failure=str(exc)), 200
-    interval = current_app.config["SWEEP_INTERVAL_SECONDS"]
-    last = report.get("last_sweep")
-    sweep_fresh = bool(last and last.get("finished_at")
-                       and report["now"] - last["finished_at"]
-                       < timedelta(seconds=3 * interval))
-    schedulers = {name: _epoch(beat) for name, beat in (report.get("schedulers") or {}).items()}
-    # RQ reports a state as "idle" or as "WorkerStatus.IDLE", depending on where it came from.
-    workers = [{**w, "state": _label(WORKER_STATES, str(w["state"]).rsplit(".", 1)[-1].lower())}
-               for w in report.get("workers") or []]
-    return render_template("notifications/admin/health.html", report=report, failure=None,
-                           sweep_fresh=sweep_fresh, interval=interval, schedulers=schedulers,
-                           workers=workers, last_fired=_epoch(report.get("last_sweep_fired")))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import or_, select
 
 from servicedesk.auth.access import admin_required
-from servicedesk.auth.models import Role, User, UserRole
+from servicedesk.auth.models import Role, User
 from servicedesk.auth.services import reset_password, set_active
 from servicedesk.crud import Refused, save_or_refuse
 from servicedesk.enterprises.services import enterprise_choices
@@ -22,6 +21,7 @@ from servicedesk.people.forms import (
     UserForm,
     UserSearchForm,
 )
+from servicedesk.people.queries import people_search
 from servicedesk.people.services import create_account, update_account
 from servicedesk.taskforces.services import task_force_choices, task_forces_of
 
@@ -34,7 +34,7 @@ EMAIL_TAKEN = Refused(_l("This e-mail address was registered a moment ago."), "e
 
 
 def _user_or_404(user_id: int) -> User:
-    return db.session.get(User, user_id) or abort(404)
+    return db.get_or_404(User, user_id)
 
 
 @bp.route("/")
@@ -42,15 +42,8 @@ def _user_or_404(user_id: int) -> User:
 def index():
     """People, searchable by name or e-mail and filtered by role."""
     search = UserSearchForm(request.args)
-    query = select(User).order_by(User.name, User.id)
-    if search.validate():
-        text = (search.q.data or "").strip()
-        if text:
-            query = query.where(or_(User.name.icontains(text, autoescape=True),
-                                    User.email.icontains(text, autoescape=True)))
-        if search.role.data:
-            query = query.where(User.id.in_(
-                select(UserRole.user_id).where(UserRole.role == search.role.data)))
+    query = people_search(search.q.data, search.role.data) if search.validate() \
+        else people_search()
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     return render_template("admin/users/index.html", search=search, page=page,
                            role_labels=ROLE_LABELS)

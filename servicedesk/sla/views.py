@@ -8,7 +8,6 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from servicedesk.auth.access import admin_required
 from servicedesk.crud import Refused
@@ -27,6 +26,7 @@ from servicedesk.sla.forms import (
 from servicedesk.sla.models import Tier
 from servicedesk.sla.policy import Limits, default_limits
 from servicedesk.tickets.models import Category, CategoryKind
+from servicedesk.tickets.queries import categories as all_categories
 
 bp = Blueprint("sla", __name__, url_prefix="/admin")
 
@@ -78,10 +78,7 @@ def _tier_or_404(tier: str) -> Tier:
 def _category_or_404(category_id: int | None) -> Category | None:
     if category_id is None:
         return None
-    category = db.session.get(Category, category_id)
-    if category is None:
-        abort(404)
-    return category
+    return db.get_or_404(Category, category_id)
 
 
 def _policy_url(endpoint: str, category: Category | None, tier: Tier) -> str:
@@ -95,7 +92,7 @@ def _policy_url(endpoint: str, category: Category | None, tier: Tier) -> str:
 def policies():
     """Every category × tier with the limits that apply and where they come from."""
     minutes_per_day = load_calendar().minutes_per_day
-    categories = db.session.scalars(select(Category).order_by(Category.name)).all()
+    categories = all_categories()
     rows = [(category, {tier: _cell(category, tier, minutes_per_day) for tier in Tier})
             for category in [None, *categories]]
     return render_template("sla/policies.html", rows=rows, tiers=list(Tier),

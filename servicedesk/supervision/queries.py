@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, select, true
 
 from servicedesk.auth.models import Role, User
+from servicedesk.enterprises.models import Enterprise
 from servicedesk.extensions import db
 from servicedesk.supervision.metrics import (
     METRICS,
@@ -27,8 +29,9 @@ from servicedesk.supervision.metrics import (
 )
 from servicedesk.supervision.periods import Period, local_period, months_of, previous_period
 from servicedesk.taskforces.models import TaskForce
-from servicedesk.tickets.models import Ticket
-from servicedesk.tickets.queries import TicketFilters
+from servicedesk.tickets.access import visible_tickets
+from servicedesk.tickets.models import Category, Ticket
+from servicedesk.tickets.queries import TicketFilters, apply_filters
 
 
 def park_timezone() -> ZoneInfo:
@@ -166,3 +169,27 @@ def ticket_set_condition(metric: Metric, filters: TicketFilters,
     else:
         bucket = (datetime.min, datetime.max)
     return ticket_condition(metric, filters.part or "den", bucket, now)
+
+
+def task_force_names(ids: list[int]) -> list[str]:
+    """The names of these task forces, in order."""
+    return list(db.session.scalars(
+        select(TaskForce.name).where(TaskForce.id.in_(ids)).order_by(TaskForce.name)))
+
+
+def exported_tickets(user: User, filters: TicketFilters,
+                     limit: int) -> list[tuple[Any, ...]]:
+    """The tickets behind a number, as rows for a file: what ``user`` may see within their
+    supervision scope, matching the queue ``filters``, oldest first, at most ``limit``."""
+    query = (select(Ticket.reference, Ticket.title, Enterprise.name, TaskForce.name,
+                    Category.name, Ticket.urgency, Ticket.status, Ticket.filed_at,
+                    Ticket.dispatched_at, Ticket.resolved_at, Ticket.closed_at, Ticket.rating,
+                    Ticket.handling_minutes)
+             .join(Enterprise, Enterprise.id == Ticket.enterprise_id)
+             .join(Category, Category.id == Ticket.category_id)
+             .outerjoin(TaskForce, TaskForce.id == Ticket.task_force_id)
+             .where(visible_tickets(user)))
+    scope = scope_for(user)
+    query = apply_filters(query.where(scope if scope is not None else true()), filters)
+    rows = db.session.execute(query.order_by(Ticket.filed_at, Ticket.id).limit(limit))
+    return [tuple(row) for row in rows]

@@ -13,11 +13,9 @@ from functools import wraps
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, and_
 
 from servicedesk.clock import utcnow
-from servicedesk.enterprises.models import Enterprise
-from servicedesk.extensions import db
 from servicedesk.supervision import exports
 from servicedesk.supervision import queries as reports
 from servicedesk.supervision.forms import PeriodForm
@@ -29,14 +27,11 @@ from servicedesk.supervision.periods import (
     previous_period,
     trailing_months,
 )
-from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets import queries as ticket_queries
-from servicedesk.tickets.access import visible_tickets
 from servicedesk.tickets.forms import URGENCY_CHOICES
 from servicedesk.tickets.labels import CARD_LABELS, RATING_LABELS
-from servicedesk.tickets.models import Category, Ticket
 from servicedesk.tickets.rules import status_label
-from servicedesk.tickets.views import _filters_from_request
+from servicedesk.tickets.views import filters_from_request
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 
@@ -173,9 +168,7 @@ def _picked() -> tuple[PeriodForm, Period, str]:
 def _scope_label() -> str:
     if reports.sees_whole_park(current_user):
         return _("Whole park")
-    names = db.session.scalars(select(TaskForce.name).where(
-        TaskForce.id.in_(reports.led_task_force_ids(current_user))).order_by(TaskForce.name))
-    return "、".join(names)
+    return "、".join(reports.task_force_names(reports.led_task_force_ids(current_user)))
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -283,19 +276,7 @@ def _local(moment: datetime | None) -> str:
 
 def _ticket_rows() -> tuple[list[str], list[list]]:
 
-    filters = _filters_from_request()
-    query = select(Ticket.reference, Ticket.title, Enterprise.name, TaskForce.name,
-                   Category.name, Ticket.urgency, Ticket.status, Ticket.filed_at,
-                   Ticket.dispatched_at, Ticket.resolved_at, Ticket.closed_at, Ticket.rating,
-                   Ticket.handling_minutes) \
-        .join(Enterprise, Enterprise.id == Ticket.enterprise_id) \
-        .join(Category, Category.id == Ticket.category_id) \
-        .outerjoin(TaskForce, TaskForce.id == Ticket.task_force_id) \
-        .where(visible_tickets(current_user))
-    scope = reports.scope_for(current_user)
-    query = ticket_queries.apply_filters(query.where(scope if scope is not None else true()),
-                                         filters)
-    query = query.order_by(Ticket.filed_at, Ticket.id).limit(MAX_EXPORTED_TICKETS)
+    found = reports.exported_tickets(current_user, filters_from_request(), MAX_EXPORTED_TICKETS)
     header = [_("Reference"), _("Title"), _("Enterprise"), _("Task force"), _("Category"),
               _("Urgency"), _("Status"), _("Filed"), _("Dispatched"), _("Resolved"),
               _("Closed"), _("Rating"), _("Handling time (working hours)")]
@@ -306,7 +287,7 @@ def _ticket_rows() -> tuple[list[str], list[list]]:
              _local(closed), str(RATING_LABELS.get(rating, "")) if rating else "",
              None if minutes is None else round(minutes / 60, 1)]
             for (ref, title, enterprise, team, category, urgency, status, filed, dispatched,
-                 resolved, closed, rating, minutes) in db.session.execute(query)]
+                 resolved, closed, rating, minutes) in found]
     return header, rows
 
 

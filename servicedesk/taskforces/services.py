@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -35,7 +37,7 @@ def member_candidates(current: list[User] | None = None) -> list[User]:
     return _users_holding(MEMBER_ROLES, current or [])
 
 
-def task_force_choices(keep: list[TaskForce] | None = None) -> list[TaskForce]:
+def task_force_choices(keep: Sequence[TaskForce | None] | None = None) -> list[TaskForce]:
     """Active task forces by name, plus ``keep`` (already chosen ones, even if inactive)."""
     rows = {t.id: t for t in db.session.scalars(select(TaskForce).where(TaskForce.active))}
     rows.update({t.id: t for t in keep or [] if t is not None})

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from servicedesk.auth.access import admin_required
-from servicedesk.auth.models import User
+from servicedesk.auth.queries import user_or_none
 from servicedesk.crud import Refused, save_or_refuse
 from servicedesk.extensions import db
 from servicedesk.forms import id_or_none
 from servicedesk.taskforces.forms import TaskForceForm
 from servicedesk.taskforces.models import TaskForce
+from servicedesk.taskforces.queries import task_forces
 from servicedesk.taskforces.services import (
     create_task_force,
     lead_candidates,
@@ -33,12 +33,11 @@ NAME_TAKEN = Refused(_l("There is already a task force with this name."), "name"
 @admin_required
 def index():
     """Every task force with its lead and number of members."""
-    task_forces = db.session.scalars(select(TaskForce).order_by(TaskForce.name)).all()
-    return render_template("admin/taskforces/index.html", rows=task_forces)
+    return render_template("admin/taskforces/index.html", rows=task_forces())
 
 
 def _task_force_fields(form: TaskForceForm) -> dict:
-    lead = db.session.get(User, form.lead_id.data) if id_or_none(form.lead_id.data) else None
+    lead = user_or_none(id_or_none(form.lead_id.data))
     return dict(name=form.name.data, description=form.description.data, lead=lead,
                 members=users_by_ids(form.member_ids.data), active=form.active.data)
 
@@ -60,7 +59,7 @@ def create():
 @admin_required
 def edit(task_force_id: int):
     """Change a task force."""
-    task_force = db.session.get(TaskForce, task_force_id) or abort(404)
+    task_force = db.get_or_404(TaskForce, task_force_id)
     form = TaskForceForm(obj=task_force)
     if not form.is_submitted():
         form.member_ids.data = [m.user_id for m in task_force.memberships]

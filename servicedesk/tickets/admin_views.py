@@ -6,23 +6,23 @@ of its tickets; the default task force is the routing rule of last resort.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from servicedesk.auth.access import admin_required
-from servicedesk.auth.models import User
 from servicedesk.crud import Refused, save_or_refuse
 from servicedesk.extensions import db
 from servicedesk.forms import IdSelectField, id_or_none, none_choice
-from servicedesk.taskforces.models import TaskForce
+from servicedesk.taskforces.queries import task_force_or_none
 from servicedesk.taskforces.services import task_force_choices
+from servicedesk.tickets.categories import save_category
 from servicedesk.tickets.models import Category, CategoryKind
+from servicedesk.tickets.queries import categories as all_categories
 
 bp = Blueprint("categories", __name__, url_prefix="/admin/categories")
 
@@ -56,37 +56,13 @@ class CategoryForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-# --- services ---------------------------------------------------------------------------------
-
-def save_category(actor: User, category: Category | None, *, name: str, name_en: str | None,
-                  kind: str, default_task_force: TaskForce | None, active: bool) -> Category:
-    """Add (``category`` None) or change a ticket category; not committed."""
-    name = name.strip()
-    holder = db.session.scalar(select(Category).where(func.lower(Category.name) == name.lower()))
-    if holder is not None and holder is not category:
-        raise Refused(_("There is already a category called “%(name)s”.", name=name),
-                            "name")
-    if kind not in {k.value for k in CategoryKind}:
-        raise Refused(_("Please choose the kind of request."), "kind")
-    if category is None:
-        category = Category()
-        db.session.add(category)
-    category.name = name
-    category.name_en = (name_en or "").strip() or None
-    category.kind = kind
-    category.default_task_force = default_task_force
-    category.active = active
-    return category
-
-
 # --- views ------------------------------------------------------------------------------------
 
 @bp.route("/")
 @admin_required
 def index():
     """Every ticket category with its kind and default task force."""
-    categories = db.session.scalars(select(Category).order_by(Category.name)).all()
-    return render_template("admin/categories/index.html", rows=categories,
+    return render_template("admin/categories/index.html", rows=all_categories(),
                            kind_labels=KIND_LABELS)
 
 
@@ -101,8 +77,7 @@ def _form_page(category: Category | None):
         return save_category(
             current_user, category, name=form.name.data, name_en=form.name_en.data,
             kind=form.kind.data, active=form.active.data,
-            default_task_force=db.session.get(TaskForce, task_force_id)
-            if task_force_id else None)
+            default_task_force=task_force_or_none(task_force_id))
 
     return save_or_refuse(
         form, save,
@@ -124,4 +99,4 @@ def create():
 @admin_required
 def edit(category_id: int):
     """Change a ticket category."""
-    return _form_page(db.session.get(Category, category_id) or abort(404))
+    return _form_page(db.get_or_404(Category, category_id))

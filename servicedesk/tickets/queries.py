@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from servicedesk.auth.models import Role, User
 from servicedesk.enterprises.models import Enterprise
+from servicedesk.extensions import db
 from servicedesk.tickets.access import task_force_ids, visible_tickets
-from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.models import Attachment, Category, Ticket
 from servicedesk.tickets.rules import OPEN_STATUSES, WITH_TASK_FORCE, Status
 
 RECENTLY_CLOSED = timedelta(days=30)
@@ -159,13 +160,46 @@ def queue_query(user: User, queue: str, now: datetime, due_soon_until: datetime)
                           Ticket.id)
 
 
-def enterprise_tickets(user: User) -> Select:
-    """The tickets of the user's own enterprise, newest first."""
-    return (select(Ticket).where(Ticket.enterprise_id == user.enterprise_id)
-            .order_by(Ticket.filed_at.desc(), Ticket.id.desc()))
+def enterprise_tickets(user: User, status: str | None = None) -> Select:
+    """The tickets of the user's own enterprise (in ``status``, if given), newest first."""
+    query = (select(Ticket).where(Ticket.enterprise_id == user.enterprise_id)
+             .order_by(Ticket.filed_at.desc(), Ticket.id.desc()))
+    if status is not None:
+        query = query.where(Ticket.status == status)
+    return query
 
 
 def ticket_by_reference(reference: str) -> Ticket | None:
-    from servicedesk.extensions import db
-
+    """The ticket with this reference number, or None."""
     return db.session.scalar(select(Ticket).where(Ticket.reference == reference))
+
+
+def ticket_by_id(ticket_id: int) -> Ticket | None:
+    """The ticket with this id, or None."""
+    return db.session.get(Ticket, ticket_id)
+
+
+def attachment_or_none(attachment_id: int) -> Attachment | None:
+    """The attachment with this id, or None."""
+    return db.session.get(Attachment, attachment_id)
+
+
+def categories() -> list[Category]:
+    """Every ticket category, active or not, by name."""
+    return list(db.session.scalars(select(Category).order_by(Category.name)))
+
+
+def active_categories() -> list[Category]:
+    """The categories offered to enterprises filing a ticket, by name."""
+    return list(db.session.scalars(
+        select(Category).where(Category.active.is_(True)).order_by(Category.name)))
+
+
+def category_or_none(category_id: int | None) -> Category | None:
+    """The category with this id; None for no id or an unknown one."""
+    return db.session.get(Category, category_id) if category_id is not None else None
+
+
+def category_named(name: str) -> Category | None:
+    """The category called ``name``, ignoring case, or None."""
+    return db.session.scalar(select(Category).where(func.lower(Category.name) == name.lower()))

@@ -7,20 +7,20 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from servicedesk.auth.access import roles_required
 from servicedesk.auth.models import Role
 from servicedesk.clock import utcnow
-from servicedesk.enterprises.models import IndustryChain, KeyProject
+from servicedesk.enterprises.queries import industry_chains, key_project_or_none, key_projects_of
 from servicedesk.extensions import db
 from servicedesk.tickets import queries, services
 from servicedesk.tickets.access import can_view, relations_of, sees_internal
 from servicedesk.tickets.actions import ACTIONS, build_form
 from servicedesk.tickets.attachments import discard_stored, send_attachment
 from servicedesk.tickets.forms import URGENCY_CHOICES, FileTicketForm
-from servicedesk.tickets.models import Attachment, Category, Ticket
+from servicedesk.tickets.models import Attachment, Ticket
+from servicedesk.tickets.panels import render_panels
 from servicedesk.tickets.rules import (
     STATUS_LABELS,
     IllegalAction,
@@ -85,18 +85,15 @@ def _page_number() -> int:
 @roles_required(Role.ENTERPRISE_CONTACT)
 def new():
     form = FileTicketForm()
-    form.category.choices = [(c.id, c.name) for c in db.session.scalars(
-        select(Category).where(Category.active.is_(True)).order_by(Category.name))]
-    projects = db.session.scalars(select(KeyProject).where(
-        KeyProject.enterprise_id == current_user.enterprise_id).order_by(KeyProject.name)).all()
+    form.category.choices = [(c.id, c.name) for c in queries.active_categories()]
+    projects = key_projects_of(current_user.enterprise_id)
     form.key_project.choices = [(0, _("— none —"))] + [(p.id, p.name) for p in projects]
     if form.validate_on_submit():
-        project = db.session.get(KeyProject, form.key_project.data) if form.key_project.data \
-            else None
+        project = key_project_or_none(form.key_project.data)
         files = [s for s in (form.attachments.data or []) if getattr(s, "filename", "")]
         try:
             ticket = services.file_ticket(
-                current_user, category=db.session.get(Category, form.category.data),
+                current_user, category=queries.category_or_none(form.category.data),
                 urgency=form.urgency.data, title=form.title.data,
                 description=form.description.data, preferred_channel=form.preferred_channel.data,
                 key_project=project, files=files)
@@ -114,10 +111,9 @@ def new():
 @bp.route("/mine")
 @roles_required(Role.ENTERPRISE_CONTACT)
 def my_tickets():
-    query = queries.enterprise_tickets(current_user)
     status = request.args.get("status")
-    if status in {s.value for s in Status}:
-        query = query.where(Ticket.status == status)
+    query = queries.enterprise_tickets(
+        current_user, status if status in {s.value for s in Status} else None)
     page = db.paginate(query, page=_page_number(),
                        per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
     return render_template("tickets/mine.html", page=page, status=status,
@@ -126,7 +122,7 @@ def my_tickets():
 
 # --- the staff's side ---------------------------------------------------------------------
 
-def _filters_from_request() -> queries.TicketFilters:
+def filters_from_request() -> queries.TicketFilters:
     def number(name: str) -> int | None:
         value = request.args.get(name, "")
         return int(value) if value.isdigit() else None
@@ -167,15 +163,14 @@ def queue():
     now = utcnow()
     soon = load_calendar().add_working_minutes(
         now, current_app.config["DUE_SOON_WORKING_HOURS"] * 60)
-    filters = _filters_from_request()
+    filters = filters_from_request()
     query = queries.apply_filters(queries.queue_query(current_user, view, now, soon), filters)
     page = db.paginate(query, page=_page_number(),
                        per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
     return render_template(
         "tickets/queue.html", page=page, tabs=tabs, view=view, filters=filters, now=now,
         statuses=STATUS_LABELS, urgencies=URGENCY_CHOICES, ticket_sets=queries.TICKET_SETS,
-        categories=db.session.scalars(select(Category).order_by(Category.name)).all(),
-        chains=db.session.scalars(select(IndustryChain).order_by(IndustryChain.name)).all(),
+        categories=queries.categories(), chains=industry_chains(),
     )
 
 
@@ -201,15 +196,10 @@ def _render_detail(ticket: Ticket, failed: tuple[str, object] | None = None, sta
     internal = sees_internal(current_user, ticket)
     events = [e for e in ticket.events if internal or e.public]
     attachments = [a for a in ticket.attachments if internal or a.public]
-    reminders = None
-    if internal:  # the enterprise sees neither cards nor reminders
-        from servicedesk.escalation.services import ticket_reminders
-
-        reminders = ticket_reminders(ticket)
     return render_template("tickets/detail.html", ticket=ticket, forms=forms, actions=ACTIONS,
                            events=events, attachments=attachments, internal=internal,
                            pending_extension=pending, failed=failed[0] if failed else None,
-                           reminders=reminders, now=utcnow()), status
+                           panels=render_panels(ticket, current_user), now=utcnow()), status
 
 
 @bp.route("/<reference>")
@@ -220,7 +210,7 @@ def detail(reference: str):
 
 def _reread(ticket_id: int) -> Ticket:
     """The ticket as the database has it after a rollback."""
-    ticket = db.session.get(Ticket, ticket_id)
+    ticket = queries.ticket_by_id(ticket_id)
     assert ticket is not None, "tickets are never deleted"
     return ticket
 
@@ -268,7 +258,7 @@ def act(reference: str, name: str):
 @login_required
 def attachment(reference: str, attachment_id: int):
     ticket = _visible_ticket_or_404(reference)
-    item = db.session.get(Attachment, attachment_id)
+    item = queries.attachment_or_none(attachment_id)
     if item is None or item.ticket_id != ticket.id:
         abort(404)
     if not item.public and not sees_internal(current_user, ticket):
