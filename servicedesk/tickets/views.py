@@ -123,6 +123,7 @@ def my_tickets():
 # --- the staff's side ---------------------------------------------------------------------
 
 def filters_from_request() -> queries.TicketFilters:
+    """The queue filters a request asks for (also the ticket lists behind supervision numbers)."""
     def number(name: str) -> int | None:
         value = request.args.get(name, "")
         return int(value) if value.isdigit() else None
