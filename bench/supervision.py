@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -36,7 +37,7 @@ BATCH = 20_000
 
 def insert_tickets(app, total: int, seed: int) -> None:
     """``total`` tickets over the last year: open, resolved, closed (rated or not), returned."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import Table, insert, select
 
     from servicedesk.auth.models import User
     from servicedesk.clock import utcnow
@@ -52,7 +53,7 @@ def insert_tickets(app, total: int, seed: int) -> None:
         contact = db.session.scalar(select(User.id).where(User.enterprise_id.is_not(None)))
         categories = db.session.scalars(select(Category.id)).all()
         teams = db.session.scalars(select(TaskForce.id)).all()
-        table = Ticket.__table__
+        table = cast(Table, Ticket.__table__)  # a mapped class's table is a Table
         started = time.perf_counter()
         for offset in range(0, total, BATCH):
             rows = []

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
@@ -28,6 +29,9 @@ from sqlalchemy.orm import Session, SessionTransaction
 from servicedesk.extensions import db
 
 log = logging.getLogger(__name__)
+
+#: One queued item: the transaction (or savepoint) it was queued in, its work's name, the item.
+_Entry = tuple[SessionTransaction, str, Any]
 
 _EXTENSION = "servicedesk.aftercommit"
 _QUEUE = "servicedesk.aftercommit.queue"  # key in session.info
@@ -111,7 +115,8 @@ def _take(session: Session, before_commit: bool) -> list[tuple[Work, list]]:
     queued = session.info.get(_QUEUE)
     if not queued or not works:
         return []
-    keep, mine = [], []
+    keep: list[_Entry] = []
+    mine: list[_Entry] = []
     for entry in queued:
         (mine if works[entry[1]].before_commit == before_commit else keep).append(entry)
     session.info[_QUEUE] = keep
@@ -141,7 +146,7 @@ def _after_commit(session: Session) -> None:
             log.exception("after-commit work %s failed for %d items", work.name, len(items))
 
 
-def _within(transaction: SessionTransaction, ended: SessionTransaction) -> bool:
+def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
     while transaction is not None:
         if transaction is ended:
             return True

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
+from wtforms import Field, Form
 from wtforms.validators import ValidationError
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
@@ -31,7 +32,7 @@ def is_mobile(number: str) -> bool:
     return bool(_MOBILE.match(normalise_mobile(number)))
 
 
-def validate_mobile_field(form, field) -> None:
+def validate_mobile_field(form: Form, field: Field) -> None:
     """WTForms validator for an optional mainland mobile number."""
     if field.data and not is_mobile(field.data):
         raise ValidationError(_l("Please enter a mainland mobile number such as 138 0013 8000."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
+from wtforms import Field, Form
 from wtforms.validators import ValidationError
 
 # The mobile checks moved down to the core; the notification room still imports them from here.
@@ -46,7 +47,7 @@ def uscc_problem(code: str) -> str | None:
     return None
 
 
-def validate_uscc_field(form, field) -> None:
+def validate_uscc_field(form: Form, field: Field) -> None:
     """WTForms validator: the field must hold a valid USCC."""
     problem = uscc_problem(field.data or "")
     if problem:

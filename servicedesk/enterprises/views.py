@@ -144,7 +144,8 @@ def edit_chain(chain_id: int):
     """Change an industry chain and its five-ones."""
     chain = db.get_or_404(IndustryChain, chain_id)
     form = ChainForm(obj=chain)
-    form.set_choices(enterprise_choices(chain.chain_leader), task_force_choices([chain.task_force]))
+    keep = [chain.task_force] if chain.task_force is not None else []
+    form.set_choices(enterprise_choices(chain.chain_leader), task_force_choices(keep))
     return save_or_refuse(
         form, lambda: update_chain(current_user, chain, **_chain_fields(form)),
         saved=lambda _none: _("The industry chain %(name)s was saved.", name=chain.name),
@@ -198,7 +199,8 @@ def edit_project(project_id: int):
     form = ProjectForm(obj=project)
     form.set_choices(enterprise_choices(project.enterprise),
                      chain_choices(project.industry_chain),
-                     task_force_choices([project.task_force]))
+                     task_force_choices([project.task_force]
+                                        if project.task_force is not None else []))
     return save_or_refuse(
         form, lambda: update_project(current_user, project, **_project_fields(form)),
         saved=lambda _none: _("The key project %(name)s was saved.", name=project.name),

@@ -39,7 +39,7 @@ from servicedesk.notifications.quiet import (
     parse_quiet_hours,
     quiet_until,
 )
-from servicedesk.sqlutil import retrying_on_sqlite_busy
+from servicedesk.sqlutil import affected_rows, retrying_on_sqlite_busy
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def claim(notification_id: int, now: datetime) -> str | None:
                 attempts=Notification.attempts + 1)
     )
     db.session.commit()
-    return token if result.rowcount == 1 else None
+    return token if affected_rows(result) == 1 else None
 
 
 def _finish(notification_id: int, token: str, outcome: str, detail: str | None,
@@ -92,7 +92,7 @@ def _mark(notification_id: int, token: str, outcome: str, detail: str | None,
         job_id=job[1], duration_ms=int((timer.monotonic() - started) * 1000),
         attempted_at=utcnow()))
     db.session.commit()
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 #: Where the app keeps its "is this message still wanted?" checks, by message kind.
@@ -124,12 +124,12 @@ def _sms_hold(row: Notification, now: datetime) -> tuple[str, datetime] | None:
     if until is not None:
         return "quiet_hours", until
     start, end = local_day_bounds(now, zone)
-    sent_today = db.session.scalar(
+    sent_today = db.session.execute(
         select(func.count()).select_from(Notification).where(
             Notification.recipient_id == row.recipient_id,
             Notification.channel == Channel.SMS.value,
             Notification.status == DeliveryStatus.SENT.value,
-            Notification.sent_at >= start, Notification.sent_at < end))
+            Notification.sent_at >= start, Notification.sent_at < end)).scalar_one()
     if sent_today >= config["SMS_DAILY_CAP"]:
         return "daily_cap", next_morning(now, quiet, zone)
     return None
@@ -147,6 +147,9 @@ def channel_senders(app) -> tuple:
 
 def _send(row: Notification) -> str:
     email_sender, sms_provider = channel_senders(current_app)
+    # Only rows with an address are ever pending: queue_notification marks a row without one
+    # failed, and an admin's retry_failed skips it.
+    assert row.address is not None, f"notification {row.id} has no address"
     if row.channel == Channel.SMS.value:
 
         return sms_provider.send(SmsMessage(
@@ -175,7 +178,7 @@ def deliver(notification_id: int, worker: str | None = None, job_id: str | None 
     if token is None:
         return "not claimed (already handled, not due, or claimed by another worker)"
     job = (worker, job_id)
-    row = db.session.get(Notification, notification_id)
+    row = db.session.get_one(Notification, notification_id)  # we just claimed it
     reason = still_wanted(row)
     if reason:
         _finish(row.id, token, "cancelled", reason, job, started,
@@ -221,7 +224,7 @@ def retry_failed(notification_id: int) -> bool:
         .values(status=DeliveryStatus.PENDING.value, attempts=0, next_attempt_at=utcnow(),
                 last_error=None)
     )
-    if result.rowcount != 1:
+    if affected_rows(result) != 1:
         return False
 
     remember_for_delivery(notification_id)  # enqueued as soon as the caller commits

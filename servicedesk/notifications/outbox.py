@@ -16,7 +16,7 @@ from servicedesk.enterprises.validators import is_mobile, normalise_mobile
 from servicedesk.extensions import db
 from servicedesk.notifications.models import Channel, DeliveryStatus, Notification
 from servicedesk.notifications.render import render_notification
-from servicedesk.sqlutil import insert_once
+from servicedesk.sqlutil import affected_rows, insert_once
 
 log = logging.getLogger(__name__)
 
@@ -102,4 +102,4 @@ def cancel_pending(ticket_id: int, kinds_prefix: str | None = None, reason: str 
         query = query.where(Notification.kind.startswith(kinds_prefix))
     result = db.session.execute(query.values(status=DeliveryStatus.CANCELLED.value,
                                              next_attempt_at=None, last_error=reason or None))
-    return result.rowcount or 0
+    return affected_rows(result)

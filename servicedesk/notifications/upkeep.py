@@ -23,14 +23,14 @@ def requeue_due_rows(now: datetime) -> list[int]:
     lease = now - timedelta(seconds=config["DELIVERY_LEASE_SECONDS"])
     not_recent = or_(Notification.enqueued_at.is_(None) & (Notification.created_at <= grace),
                      Notification.enqueued_at <= grace)
-    ids = db.session.scalars(
+    ids: list[int] = list(db.session.scalars(
         select(Notification.id).where(or_(
             and_(Notification.status == DeliveryStatus.PENDING.value,
                  Notification.next_attempt_at <= now, not_recent),
             and_(Notification.status == DeliveryStatus.SENDING.value,
                  Notification.claimed_at <= lease, not_recent),
         )).order_by(Notification.next_attempt_at).limit(config["SWEEP_BATCH_SIZE"] * 10)
-    ).all()
+    ).all())
     if ids:
         db.session.execute(update(Notification).where(Notification.id.in_(ids))
                            .values(enqueued_at=now))

@@ -94,7 +94,13 @@ def tickets_to_auto_close(now: datetime) -> list[Ticket]:
     resolved = db.session.scalars(
         select(Ticket).where(Ticket.status == Status.RESOLVED.value)
     ).all()
-    return [t for t in resolved if calendar.add_working_days(t.resolved_at, days) <= now]
+    due = []
+    for ticket in resolved:
+        # resolve() sets resolved_at; a rework clears it, but only as it leaves RESOLVED.
+        assert ticket.resolved_at is not None, f"resolved ticket {ticket.id} has no resolved_at"
+        if calendar.add_working_days(ticket.resolved_at, days) <= now:
+            due.append(ticket)
+    return due
 
 
 def auto_close_due(now: datetime) -> int:

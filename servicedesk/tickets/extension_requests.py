@@ -3,6 +3,8 @@ decides; approved days move the resolve deadline."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -67,7 +69,7 @@ def decide_extension(actor: User, request: ExtensionRequest, approve: bool,
         raise IllegalAction(_("Please say why the extension is rejected."))
     kind = EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REJECTED
     step = perform(actor, ticket, Action.DECIDE_EXTENSION, expected_version=expected_version)
-    changes = {"working_days": request.working_days}
+    changes: dict[str, Any] = {"working_days": request.working_days}
     if approve:
         before = ticket.resolve_due_at
         sla.apply_extension(ticket, request.working_days)

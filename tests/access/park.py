@@ -151,8 +151,8 @@ def admin_snapshot(park: Park) -> tuple:
     counts = tuple(db.session.scalar(db.select(db.func.count()).select_from(model))
                    for model in (User, Enterprise, IndustryChain, KeyProject, TaskForce,
                                  Category, Ticket))
-    spare = db.session.get(User, park.spare.id)
+    spare = db.session.get_one(User, park.spare.id)
     return counts + (spare.active, spare.name, spare.password_hash, spare.roles,
-                     db.session.get(Enterprise, park.enterprise_x.id).name,
-                     db.session.get(TaskForce, park.task_force_a.id).name,
-                     db.session.get(Category, park.category.id).name)
+                     db.session.get_one(Enterprise, park.enterprise_x.id).name,
+                     db.session.get_one(TaskForce, park.task_force_a.id).name,
+                     db.session.get_one(Category, park.category.id).name)

@@ -25,7 +25,7 @@ def fresh_uscc() -> str:
 
 def count(model) -> int:
     """How many rows of ``model`` are stored."""
-    return db.session.scalar(select(func.count()).select_from(model))
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def rows(stage: str | None = None) -> list[EscalationStep]:
 
 
 def row_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(EscalationStep))
+    return db.session.execute(select(func.count()).select_from(EscalationStep)).scalar_one()
 
 
 @pytest.fixture

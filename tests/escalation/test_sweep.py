@@ -17,7 +17,7 @@ from tests.tickets.conftest import act, file_ticket, reference_from, ticket
 
 def count(model, *where) -> int:
     db.session.expire_all()
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+    return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
 
 
 def _overdue_ticket(park, client_for, *, signed=True, days_late=0, hours_late=1):

@@ -18,13 +18,14 @@ def _sign_reminders(park, client_for) -> tuple[str, list[Notification]]:
     """A ticket nobody signed for, two hours past its deadlines, and the sweep's reminders."""
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
     t = ticket(ref)
+    assert t.resolve_due_at is not None and t.dispatched_at is not None  # filed and dispatched
     shift = t.resolve_due_at - (t.dispatched_at - timedelta(hours=2))
     for name in ("clock_started_at", "sign_due_at", "first_contact_due_at", "resolve_due_at"):
         setattr(t, name, getattr(t, name) - shift)
     db.session.commit()
     run_sweep()
     rows = [r for r in outbox(ref, kind="escalation")
-            if r.reason["stage"] == "sign" and r.status == "pending"]
+            if r.reason is not None and r.reason["stage"] == "sign" and r.status == "pending"]
     assert rows, "the sweep wrote no sign-for reminder"
     return ref, rows
 

@@ -10,7 +10,7 @@ nothing else) and in the database (every row sent, its attempts and delivery log
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -50,7 +50,7 @@ def statuses() -> dict[str, int]:
     """How many rows are in each status."""
     db.session.commit()
     return dict(db.session.execute(select(Notification.status, func.count())
-                                   .group_by(Notification.status)).all())
+                                   .group_by(Notification.status)).tuples().all())
 
 
 def attempt_log(notification_id: int) -> list[DeliveryAttempt]:
@@ -82,6 +82,10 @@ def overdue_ticket(park, client_for, *, days_late: int = 3) -> str:  # noqa: F81
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
     act(client_for(park.member), ref, "sign")
     t = ticket(ref)
+    # Signing sets every clock moved here.
+    assert t.dispatched_at is not None and t.resolve_due_at is not None
+    assert t.clock_started_at is not None and t.sign_due_at is not None
+    assert t.first_contact_due_at is not None
     late = t.dispatched_at - timedelta(days=days_late, hours=1)
     shift = t.resolve_due_at - late
     t.clock_started_at -= shift
@@ -188,7 +192,7 @@ class Delivery:
         return rows()
 
     def assert_exactly_once(self, *, expect_attempts: dict[int, int] | None = None,
-                            allow_failed_before: set[int] = frozenset()) -> list[Notification]:
+                            allow_failed_before: Set[int] = frozenset()) -> list[Notification]:
         """Every outbox row went out once and only once: at the SMTP server (one message
         per Message-ID, to the row's address), at the SMS gateway (one request per key), and
         in the database (sent, one ``sent`` log entry, last; attempts = claims logged).
