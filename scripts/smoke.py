@@ -142,8 +142,8 @@ def configure(env: dict):
     from servicedesk.sla.calendar_store import load_calendar, local_today, set_day
     from servicedesk.sla.models import Tier
     from servicedesk.sla.policy import Limits
-    from servicedesk.sla.services import save_policy
     from servicedesk.tickets.models import Category
+    from servicedesk.tickets.sla import save_policy
 
     app = create_app()
     with app.app_context():

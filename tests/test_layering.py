@@ -73,3 +73,10 @@ def test_the_core_modules_import_no_room():
     for module in ("crud.py", "validators.py", "forms.py", "aftercommit.py"):
         imported = imports_of((PACKAGE / module).read_text(encoding="utf-8"))
         assert sorted(m for m in imported if m.startswith(rooms)) == [], module
+
+
+def test_sla_knows_nothing_of_tickets():
+    """The time-limit arithmetic sits below tickets: the ticket's clocks and the per-category
+    policy pages live in tickets."""
+    above = ("servicedesk.tickets", "servicedesk.notifications", "servicedesk.escalation")
+    assert offending("sla", above) == []

@@ -11,14 +11,13 @@ from sqlalchemy import select
 from servicedesk.auth.access import admin_required
 from servicedesk.crud import Refused, save_or_refuse
 from servicedesk.enterprises.forms import (
-    LEVEL_LABELS,
-    STATUS_LABELS,
     ChainForm,
     EnterpriseForm,
     EnterpriseSearchForm,
     ProjectFilterForm,
     ProjectForm,
 )
+from servicedesk.enterprises.labels import PROJECT_LEVEL_LABELS, PROJECT_STATUS_LABELS
 from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject
 from servicedesk.enterprises.services import (
     chain_choices,
@@ -94,7 +93,8 @@ def enterprise(enterprise_id: int):
     found = db.session.get(Enterprise, enterprise_id) or abort(404)
     return render_template("admin/enterprises/detail.html", enterprise=found,
                            contacts=contacts_of(found), projects=projects_of(found),
-                           level_labels=LEVEL_LABELS, status_labels=STATUS_LABELS)
+                           level_labels=PROJECT_LEVEL_LABELS,
+                           status_labels=PROJECT_STATUS_LABELS)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
@@ -173,7 +173,8 @@ def projects():
         query = project_search(None, None, None)
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     return render_template("admin/enterprises/projects.html", filters=filters, page=page,
-                           level_labels=LEVEL_LABELS, status_labels=STATUS_LABELS)
+                           level_labels=PROJECT_LEVEL_LABELS,
+                           status_labels=PROJECT_STATUS_LABELS)
 
 
 def _project_fields(form: ProjectForm) -> dict:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from servicedesk.escalation.models import Card, Level, Trigger
+from servicedesk.escalation.models import Level, Trigger
 from servicedesk.sla.calendar import WorkingCalendar
 from servicedesk.tickets.clocks import Clock, Stage
+from servicedesk.tickets.models import Card
 
 CARD_OF_LEVEL = {Level.BLUE: Card.BLUE, Level.YELLOW: Card.YELLOW, Level.RED: Card.RED,
                  Level.REPEAT: Card.RED}
@@ -128,7 +129,7 @@ def evaluate(calendar: WorkingCalendar, clocks: Iterable[Clock],
 
 def highest_card(cards: Iterable[Card | str]) -> Card:
     """The highest of some cards (none when there are none)."""
-    from servicedesk.escalation.models import CARD_RANK
+    from servicedesk.tickets.models import CARD_RANK
 
     best = Card.NONE
     for card in cards:

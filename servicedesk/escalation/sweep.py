@@ -18,7 +18,7 @@ from sqlalchemy import and_, or_, select, update
 
 from servicedesk.clock import utcnow
 from servicedesk.escalation.ladder import Firing, evaluate, highest_card
-from servicedesk.escalation.models import CARD_RANK, Card, EscalationFiring, Stage
+from servicedesk.escalation.models import EscalationFiring, Stage
 from servicedesk.escalation.policy import load_ladder, rung_for
 from servicedesk.escalation.recipients import recipients_for
 from servicedesk.extensions import db
@@ -28,7 +28,7 @@ from servicedesk.sla.calendar import WorkingCalendar
 from servicedesk.sla.calendar_store import load_calendar
 from servicedesk.sqlutil import insert_once, is_sqlite_busy, retrying_on_sqlite_busy
 from servicedesk.tickets.clocks import running_clocks
-from servicedesk.tickets.models import EventKind, Ticket, TicketEvent
+from servicedesk.tickets.models import CARD_RANK, Card, EventKind, Ticket, TicketEvent
 from servicedesk.tickets.rules import WORKING_STATUSES
 
 log = logging.getLogger(__name__)

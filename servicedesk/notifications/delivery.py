@@ -24,7 +24,6 @@ from sqlalchemy import and_, func, or_, select, update
 from servicedesk.clock import utcnow
 from servicedesk.extensions import db
 from servicedesk.notifications.models import (
-    Channel,
     DeliveryAttempt,
     DeliveryStatus,
     Notification,
@@ -36,6 +35,7 @@ from servicedesk.notifications.quiet import (
     quiet_until,
 )
 from servicedesk.sqlutil import retrying_on_sqlite_busy
+from servicedesk.tickets.models import Channel
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,8 @@ from servicedesk.auth.models import User
 from servicedesk.extensions import db
 from servicedesk.notifications.models import Notification
 from servicedesk.notifications.outbox import queue_notification
-from servicedesk.notifications.preferences import CHANNELS
 from servicedesk.taskforces.models import TaskForce
-from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.models import MESSAGE_CHANNELS, Ticket
 
 TOPIC = "digest"
 KIND = "morning_digest"
@@ -87,7 +86,8 @@ def digest_key(day: date, user: User, channel: str) -> str:
 
 def already_written(day: date, people: list[Reader]) -> bool:
     """Whether an earlier pass wrote the digests of ``day`` (exact keys: the unique index)."""
-    keys = [digest_key(day, reader.user, channel) for reader in people for channel in CHANNELS]
+    keys = [digest_key(day, reader.user, channel)
+            for reader in people for channel in MESSAGE_CHANNELS]
     return db.session.scalar(
         select(Notification.id).where(Notification.key.in_(keys)).limit(1)) is not None
 

@@ -30,8 +30,15 @@ from servicedesk.enterprises.validators import is_mobile
 from servicedesk.events import ticket_changed
 from servicedesk.extensions import db
 from servicedesk.notifications.outbox import cancel_pending, queue_notification
-from servicedesk.notifications.preferences import CHANNELS, wants
-from servicedesk.tickets.models import EventKind, ExtensionRequest, Ticket, TicketEvent
+from servicedesk.notifications.preferences import wants
+from servicedesk.tickets.models import (
+    MESSAGE_CHANNELS,
+    Channel,
+    EventKind,
+    ExtensionRequest,
+    Ticket,
+    TicketEvent,
+)
 from servicedesk.tickets.rules import Status
 
 log = logging.getLogger(__name__)
@@ -117,13 +124,13 @@ def _queue(ticket: Ticket, event: TicketEvent, message: Message, person: User, c
 
 def channels_for(person: User, topic: str) -> list[str]:
     """The channels ``person`` wants ``topic`` on and can be reached by."""
-    return [channel for channel in CHANNELS
+    return [channel for channel in MESSAGE_CHANNELS
             if reachable(person, channel) and wants(person, topic, channel)]
 
 
 def reachable(person: User, channel: str) -> bool:
     """E-mail always; SMS only with a valid mainland mobile number."""
-    if channel == "sms":
+    if channel == Channel.SMS:
         return bool(person.mobile) and is_mobile(person.mobile)
     return bool(person.email)
 

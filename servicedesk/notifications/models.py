@@ -13,11 +13,6 @@ from servicedesk.clock import utcnow
 from servicedesk.extensions import Model
 
 
-class Channel(enum.StrEnum):
-    EMAIL = "email"
-    SMS = "sms"
-
-
 class DeliveryStatus(enum.StrEnum):
     PENDING = "pending"  # waiting for a worker (or for its next attempt)
     SENDING = "sending"  # claimed by a worker; a lease that runs out makes it pending again

@@ -14,8 +14,9 @@ from servicedesk.auth.models import User
 from servicedesk.clock import utcnow
 from servicedesk.enterprises.validators import is_mobile, normalise_mobile
 from servicedesk.extensions import db
-from servicedesk.notifications.models import Channel, DeliveryStatus, Notification
+from servicedesk.notifications.models import DeliveryStatus, Notification
 from servicedesk.sqlutil import insert_once
+from servicedesk.tickets.models import Channel
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,8 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from servicedesk.tickets.labels import CARD_LABELS, STAGE_LABELS
+
 #: What each kind needs in its context (beyond these, templates use optional keys when given:
 #: ``recipient`` for a greeting everywhere; see each template for the rest).
 CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
@@ -65,12 +67,6 @@ MULTILINE_KEYS = frozenset({"excerpt", "question", "summary", "reason", "note"})
 SMS_PARAM_LIMIT = 35
 SMS_TITLE_LIMIT = 20
 
-STAGE_LABELS = {
-    "sign": _l("sign-for deadline"),
-    "first_contact": _l("first-contact deadline"),
-    "resolve": _l("resolution deadline"),
-}
-CARD_LABELS = {"blue": _l("Blue card"), "yellow": _l("Yellow card"), "red": _l("Red card")}
 CARD_COLOURS = {"blue": "#0969da", "yellow": "#9a6700", "red": "#cf222e"}
 HTML_LANG = {"zh_CN": "zh-CN", "en": "en"}
 

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, select, true
 from servicedesk.clock import utcnow
 from servicedesk.enterprises.models import Enterprise
 from servicedesk.extensions import db
+from servicedesk.sla.labels import URGENCY_LABELS
 from servicedesk.supervision import exports
 from servicedesk.supervision import queries as reports
 from servicedesk.supervision.forms import PeriodForm
@@ -32,9 +33,8 @@ from servicedesk.supervision.periods import (
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets import queries as ticket_queries
 from servicedesk.tickets.access import visible_tickets
-from servicedesk.tickets.labels import CARD_LABELS, RATING_LABELS
+from servicedesk.tickets.labels import CARD_LABELS, RATING_LABELS, status_label
 from servicedesk.tickets.models import Category, Ticket
-from servicedesk.tickets.rules import status_label
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 
@@ -96,9 +96,7 @@ def number_url(metric: str, part: str, period: Period, slice_name: str = "park",
 
 def _row_title(slice_name: str, row: reports.Row) -> str:
     if slice_name == "urgency":
-        from servicedesk.tickets.forms import URGENCY_CHOICES
-
-        labels: dict = dict(URGENCY_CHOICES)
+        labels: dict = URGENCY_LABELS
         return str(labels.get(row.key, row.key))
     if row.key is None and slice_name in ("task_force", "chain"):
         return _("No task force") if slice_name == "task_force" else _("No industry chain")
@@ -299,9 +297,7 @@ def _ticket_rows() -> tuple[list[str], list[list]]:
     header = [_("Reference"), _("Title"), _("Enterprise"), _("Task force"), _("Category"),
               _("Urgency"), _("Status"), _("Filed"), _("Dispatched"), _("Resolved"),
               _("Closed"), _("Rating"), _("Handling time (working hours)")]
-    from servicedesk.tickets.forms import URGENCY_CHOICES
-
-    urgencies = dict(URGENCY_CHOICES)
+    urgencies: dict = URGENCY_LABELS
     rows = [[ref, title, enterprise, team or "", category, str(urgencies.get(urgency, urgency)),
              status_label(status), _local(filed), _local(dispatched), _local(resolved),
              _local(closed), str(RATING_LABELS.get(rating, "")) if rating else "",

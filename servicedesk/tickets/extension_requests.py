@@ -10,7 +10,7 @@ from sqlalchemy import select
 from servicedesk.auth.models import User
 from servicedesk.clock import utcnow
 from servicedesk.extensions import db
-from servicedesk.sla import services as sla
+from servicedesk.tickets import sla
 from servicedesk.tickets.models import EventKind, ExtensionRequest, ExtensionStatus, Ticket
 from servicedesk.tickets.rules import Action, IllegalAction
 from servicedesk.tickets.services import perform, record_event, required_text

@@ -12,35 +12,40 @@ from servicedesk.auth.models import User
 from servicedesk.clock import utcnow
 from servicedesk.enterprises.models import Enterprise, KeyProject
 from servicedesk.extensions import Model
+from servicedesk.sla.vocabulary import CategoryKind, Urgency
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets.rules import Status
 
 
-class Urgency(enum.StrEnum):
-    NORMAL = "normal"
-    URGENT = "urgent"
-
-
 class Channel(enum.StrEnum):
-    """How the enterprise prefers to be contacted."""
+    """A way to reach someone: how the enterprise prefers to be contacted, and (e-mail, SMS)
+    what the outbox sends on."""
 
     EMAIL = "email"
     SMS = "sms"
     PHONE = "phone"
 
 
+#: The channels the notifications can send a message on.
+MESSAGE_CHANNELS = (Channel.EMAIL, Channel.SMS)
+
+
+class Card(enum.StrEnum):
+    """The colour card a ticket holds; it only ever climbs while the ticket is open."""
+
+    NONE = "none"
+    BLUE = "blue"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+CARD_RANK = {Card.NONE: 0, Card.BLUE: 1, Card.YELLOW: 2, Card.RED: 3}
+
+
 class Rating(enum.StrEnum):
     SATISFIED = "satisfied"
     BASICALLY_SATISFIED = "basically_satisfied"
     UNSATISFIED = "unsatisfied"
-
-
-class CategoryKind(enum.StrEnum):
-    """The kind of request, which sets the normal resolve limit (DOMAIN.md)."""
-
-    CONSULTATION = "consultation"
-    ASSISTANCE = "assistance"
-    COORDINATION = "coordination"
 
 
 class Category(Model):

@@ -18,8 +18,8 @@ from servicedesk.clock import utcnow
 from servicedesk.enterprises.models import KeyProject
 from servicedesk.events import ticket_changed
 from servicedesk.extensions import db
-from servicedesk.sla import services as sla
 from servicedesk.taskforces.models import TaskForce
+from servicedesk.tickets import sla
 from servicedesk.tickets.access import relations_of
 from servicedesk.tickets.deadlines import clock_reading, refresh_deadlines
 from servicedesk.tickets.handling import handling_minutes
