@@ -73,7 +73,7 @@ def decide_extension(actor: User, request: ExtensionRequest, approve: bool,
         sla.apply_extension(ticket, request.working_days)
         changes["resolve_due_at"] = [_iso(before), _iso(ticket.resolve_due_at)]
     changes["extension_request_id"] = request.id
-    request.status = (ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED).value
+    request.status = (ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED)
     request.decided_by = actor
     request.decided_at = step.at
     request.decision_note = note

@@ -78,7 +78,7 @@ def perform(actor: User | None, ticket: Ticket, action: Action, *,
     new_status = next_status(ticket.status, action)
     _authorise(actor, ticket, action)
     step = Step(from_status=ticket.status, at=utcnow(), clocks=clock_reading(ticket))
-    ticket.status = new_status.value
+    ticket.status = new_status
     return step
 
 
