@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,6 +15,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from servicedesk.auth.access import admin_required
 from servicedesk.auth.models import User
+from servicedesk.clock import park_zone
 from servicedesk.extensions import db
 from servicedesk.notifications.labels import (
     DELIVERY_STATUS_LABELS,
@@ -170,7 +170,7 @@ class BulkRetryForm(FlaskForm):
 
 
 def _local_day_start(day: date) -> datetime:
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = park_zone()
     return datetime.combine(day, time.min, zone).astimezone(UTC).replace(tzinfo=None)
 
 

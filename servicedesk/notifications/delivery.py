@@ -16,12 +16,11 @@ import time as timer
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from sqlalchemy import and_, func, or_, select, update
 
-from servicedesk.clock import utcnow
+from servicedesk.clock import park_zone, utcnow
 from servicedesk.extensions import db
 from servicedesk.notifications.models import (
     DeliveryAttempt,
@@ -114,7 +113,7 @@ def still_wanted(row: Notification) -> str | None:
 
 def _sms_hold(row: Notification, now: datetime) -> tuple[str, datetime] | None:
     config = current_app.config
-    zone = ZoneInfo(config["TIMEZONE"])
+    zone = park_zone()
     quiet = parse_quiet_hours(config["SMS_QUIET_HOURS"])
     until = quiet_until(now, quiet, zone)
     if until is not None:

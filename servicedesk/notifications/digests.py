@@ -19,7 +19,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from servicedesk.auth.models import User
+from servicedesk.clock import park_zone
 from servicedesk.extensions import db
+from servicedesk.links import external_url, ticket_url
 from servicedesk.notifications.models import Notification
 from servicedesk.notifications.outbox import queue_notification
 from servicedesk.taskforces.models import TaskForce
@@ -49,7 +51,7 @@ class Reader:
 
 
 def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
+    return park_zone()
 
 
 def local_day(now: datetime) -> tuple[date, time]:
@@ -120,24 +122,23 @@ def due_tickets(until: datetime) -> list[DueTicket]:
     return [DueTicket(r[0], r[1], r[2], r[3] or "", r[4]) for r in rows]
 
 
-def _line(ticket: DueTicket, base: str) -> dict:
+def _line(ticket: DueTicket) -> dict:
     from servicedesk.i18n import local_datetime
 
     return {"ref": ticket.ref, "title": ticket.title, "task_force": ticket.task_force,
-            "due": local_datetime(ticket.due_at), "url": f"{base}/tickets/{ticket.ref}"}
+            "due": local_datetime(ticket.due_at), "url": ticket_url(ticket.ref)}
 
 
 def digest_context(reader: Reader, tickets: list[DueTicket], now: datetime) -> dict | None:
     """The digest of one reader: due today and overdue; None when both are empty."""
-    base = current_app.config["PUBLIC_BASE_URL"]
     seen = [t for t in tickets
             if reader.task_force_ids is None or t.task_force_id in reader.task_force_ids]
-    overdue = [_line(t, base) for t in seen if t.due_at < now]
-    due_today = [_line(t, base) for t in seen if t.due_at >= now]
+    overdue = [_line(t) for t in seen if t.due_at < now]
+    due_today = [_line(t) for t in seen if t.due_at >= now]
     if not overdue and not due_today:
         return None
     return {"due_today": due_today, "overdue": overdue, "recipient": reader.user.name,
-            "url": f"{base}/tickets/queue"}
+            "url": external_url("tickets.queue")}
 
 
 def queue_morning_digests(now: datetime) -> int:

@@ -29,6 +29,7 @@ from servicedesk.auth.models import User
 from servicedesk.enterprises.validators import is_mobile
 from servicedesk.events import ticket_changed
 from servicedesk.extensions import db
+from servicedesk.links import ticket_url
 from servicedesk.notifications.outbox import cancel_pending, queue_notification
 from servicedesk.notifications.preferences import wants
 from servicedesk.tickets.models import (
@@ -137,11 +138,10 @@ def reachable(person: User, channel: str) -> bool:
 
 def ticket_context(ticket: Ticket) -> dict:
     """What every message about a ticket may show, and the link to it."""
-    base = current_app.config["PUBLIC_BASE_URL"]
     return {"ref": ticket.reference, "title": ticket.title,
             "enterprise": ticket.enterprise.name,
             "task_force": ticket.task_force.name if ticket.task_force else "",
-            "url": f"{base}/tickets/{ticket.reference}"}
+            "url": ticket_url(ticket.reference)}
 
 
 def excerpt(text: str | None) -> str:

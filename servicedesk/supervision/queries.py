@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import ColumnElement, select
 
 from servicedesk.auth.models import Role, User
+from servicedesk.clock import park_zone
 from servicedesk.extensions import db
 from servicedesk.supervision.metrics import (
     METRICS,
@@ -32,7 +32,7 @@ from servicedesk.tickets.queries import TicketFilters
 
 
 def park_timezone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
+    return park_zone()
 
 
 def led_task_force_ids(user: User) -> list[int]:
