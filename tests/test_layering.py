@@ -70,7 +70,8 @@ def test_auth_does_not_import_the_rooms_above_it():
 def test_the_core_modules_import_no_room():
     rooms = ("servicedesk.auth", "servicedesk.enterprises", "servicedesk.taskforces",
              "servicedesk.people", "servicedesk.tickets")
-    for module in ("crud.py", "validators.py", "forms.py", "aftercommit.py", "clock.py", "links.py"):
+    for module in ("crud.py", "validators.py", "forms.py", "aftercommit.py", "clock.py",
+                   "links.py"):
         imported = imports_of((PACKAGE / module).read_text(encoding="utf-8"))
         assert sorted(m for m in imported if m.startswith(rooms)) == [], module
 
