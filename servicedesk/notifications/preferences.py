@@ -55,7 +55,7 @@ def choices(user: User) -> dict[tuple[str, str], bool]:
     """(topic, channel) → on/off for this person, defaults filled in."""
     saved = {(p.topic, p.channel): p.enabled for p in db.session.scalars(
         select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
-    result = {}
+    result: dict[tuple[str, str], bool] = {}
     for topic in topics_for(user):
         for channel in MESSAGE_CHANNELS:
             default = topic.email if channel == Channel.EMAIL else topic.sms

@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from servicedesk.tickets.labels import CARD_LABELS, STAGE_LABELS
+from servicedesk.tickets.labels import CARD_LABELS, STAGE_LABELS, label
 
 #: What each kind needs in its context (beyond these, templates use optional keys when given:
 #: ``recipient`` for a greeting everywhere; see each template for the rest).
@@ -103,9 +103,9 @@ def _prepare(kind: str, context: Mapping) -> dict:
         raise UnknownNotification(f"{kind} needs {', '.join(missing)} in its context")
     if kind == "escalation":
         card = str(values["card"])
-        values["card_label"] = str(CARD_LABELS.get(card, card))
+        values["card_label"] = label(CARD_LABELS, card)
         values["card_colour"] = CARD_COLOURS.get(card, "#57606a")
-        values["stage_label"] = str(STAGE_LABELS.get(str(values["stage"]), values["stage"]))
+        values["stage_label"] = label(STAGE_LABELS, str(values["stage"]))
         values["repeat_no"] = int(values.get("repeat_no") or values.get("repeat") or 0)
     elif kind == "extension_decided":
         values["decision"] = str(_l("approved") if values["approved"] else _l("rejected"))

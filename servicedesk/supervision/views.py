@@ -33,7 +33,7 @@ from servicedesk.supervision.periods import (
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets import queries as ticket_queries
 from servicedesk.tickets.access import visible_tickets
-from servicedesk.tickets.labels import CARD_LABELS, RATING_LABELS, status_label
+from servicedesk.tickets.labels import CARD_LABELS, RATING_LABELS, label, status_label
 from servicedesk.tickets.models import Category, Ticket
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -144,7 +144,7 @@ def _charts(trend: list[reports.Row], ranking: list[tuple[str, reports.Row]],
         "ranking": {"names": [title for title, _row in ranking],
                     "values": [_value(row.current["resolved_on_time"]) for _t, row in ranking],
                     "label": str(METRICS["resolved_on_time"].label)},
-        "cards": {"names": [str(CARD_LABELS[card]) for card in cards],
+        "cards": {"names": [label(CARD_LABELS, card) for card in cards],
                   "keys": list(cards), "values": list(cards.values())},
         "workload": {"names": [name or _("No task force") for _k, name, _n in workload],
                      "values": [n for _k, _name, n in workload]},
