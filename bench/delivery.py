@@ -114,8 +114,8 @@ def status_counts(app) -> dict[str, int]:
     from servicedesk.notifications.models import Notification
 
     with app.app_context():
-        counts = dict(db.session.execute(select(Notification.status, func.count())
-                                         .group_by(Notification.status)).tuples().all())
+        counts = {str(status): count for status, count in db.session.execute(
+            select(Notification.status, func.count()).group_by(Notification.status)).tuples()}
         db.session.remove()
     return counts
 

@@ -138,12 +138,12 @@ def configure(env: dict):
     from servicedesk.demo.park import CATEGORIES
     from servicedesk.escalation.models import Audience, EscalationStep, Level, Stage, Trigger
     from servicedesk.extensions import db
-    from servicedesk.notifications.render import CARD_LABELS
     from servicedesk.sla.calendar_store import load_calendar, local_today, set_day
     from servicedesk.sla.models import Tier
     from servicedesk.sla.policy import Limits
-    from servicedesk.sla.services import save_policy
-    from servicedesk.tickets.models import Category
+    from servicedesk.tickets.labels import CARD_LABELS
+    from servicedesk.tickets.models import Card, Category
+    from servicedesk.tickets.sla import save_policy
 
     app = create_app()
     with app.app_context():
@@ -181,7 +181,7 @@ def configure(env: dict):
             names = set()
             for locale in app.config["LANGUAGES"]:
                 with force_locale(locale):
-                    names.add(str(CARD_LABELS[card]))
+                    names.add(str(CARD_LABELS[Card(card)]))
             labels[card] = names
         setup = Setup(category.id, category.name, labels)
         db.session.remove()

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Result, Table
+from sqlalchemy import CursorResult, Enum, Result, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from servicedesk.extensions import Model, db
+
+
+def enum_type(vocabulary: type[enum.StrEnum], length: int, name: str) -> Enum:
+    """A column type for a StrEnum: VARCHAR(``length``) holding the members' values, with a CHECK
+    constraint (``ck_<table>_<name>`` by the naming convention) so the database refuses anything
+    else too. Unknown strings are refused before they are sent (LookupError); loaded values are
+    members, which compare equal to their strings."""
+    return Enum(vocabulary, native_enum=False, create_constraint=True, length=length,
+                values_callable=lambda members: [member.value for member in members],
+                validate_strings=True, name=name)
 
 
 def affected_rows(result: Result[Any]) -> int:

@@ -107,11 +107,11 @@ def register_web(app: Flask) -> None:
     from servicedesk.notifications.admin_views import bp as deliveries_bp
     from servicedesk.notifications.views import bp as notifications_bp
     from servicedesk.people.views import bp as users_bp
-    from servicedesk.sla.views import bp as sla_bp
     from servicedesk.supervision.views import bp as supervision_bp
     from servicedesk.taskforces.views import bp as taskforces_bp
     from servicedesk.tickets.admin_views import bp as categories_bp
     from servicedesk.tickets.cli import tickets_cli
+    from servicedesk.tickets.sla_admin_views import bp as sla_bp
     from servicedesk.tickets.views import bp as tickets_bp
 
     for blueprint in (bp, tickets_bp, users_bp, enterprises_bp, taskforces_bp, categories_bp,

@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 from servicedesk import create_app
 from servicedesk.extensions import db
@@ -97,6 +97,25 @@ def _table_names() -> set[str]:
     return set(inspect(db.engine).get_table_names())
 
 
+def _file_a_signed_ticket() -> None:
+    """One signed ticket, written in SQL as the first release's schema allows."""
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO enterprise (id, name, uscc, is_chain_leader, active, created_at) "
+            "VALUES (1, 'E', '91110000600037341L', false, true, CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO \"user\" (id, email, name, password_hash, active, created_at) "
+            "VALUES (1, 'a@b.example', 'A', 'x', true, CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO category (id, name, kind, active) VALUES (1, 'C', 'assistance', true)"))
+        connection.execute(text(
+            "INSERT INTO ticket (id, reference, enterprise_id, filed_by_id, category_id, urgency,"
+            " preferred_channel, title, description, status, green_channel, filed_at,"
+            " dispatched_at, updated_at, extension_working_days, rework_count, version)"
+            " VALUES (1, 'GC-2026-000001', 1, 1, 1, 'normal', 'email', 't', 'd', 'signed',"
+            " false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0, 0, 1)"))
+
+
 def test_upgrade_on_an_empty_database_builds_exactly_the_models_schema(migrated_app):
     _require_single_head(migrated_app)
     assert _table_names() <= {"alembic_version"}
@@ -123,21 +142,7 @@ def test_upgrade_from_the_previous_release_keeps_its_tickets(migrated_app):
     """A database at revision 0001 (the first release) with an open ticket upgrades in place:
     the ticket gets a card and a clock, and the sweep will look at it once."""
     flask_migrate.upgrade(revision="0001")
-    with db.engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO enterprise (id, name, uscc, is_chain_leader, active, created_at) "
-            "VALUES (1, 'E', '91110000600037341L', false, true, CURRENT_TIMESTAMP)"))
-        connection.execute(text(
-            "INSERT INTO \"user\" (id, email, name, password_hash, active, created_at) "
-            "VALUES (1, 'a@b.example', 'A', 'x', true, CURRENT_TIMESTAMP)"))
-        connection.execute(text(
-            "INSERT INTO category (id, name, kind, active) VALUES (1, 'C', 'assistance', true)"))
-        connection.execute(text(
-            "INSERT INTO ticket (id, reference, enterprise_id, filed_by_id, category_id, urgency,"
-            " preferred_channel, title, description, status, green_channel, filed_at,"
-            " dispatched_at, updated_at, extension_working_days, rework_count, version)"
-            " VALUES (1, 'GC-2026-000001', 1, 1, 1, 'normal', 'email', 't', 'd', 'signed',"
-            " false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0, 0, 1)"))
+    _file_a_signed_ticket()
     flask_migrate.upgrade()
     with db.engine.connect() as connection:
         row = connection.execute(text(
@@ -145,3 +150,21 @@ def test_upgrade_from_the_previous_release_keeps_its_tickets(migrated_app):
     assert row.card == "none" and row.clock_epoch == 1
     assert row.clock_started_at is not None and row.next_escalation_at is not None
     assert _schema_differences() == []
+
+
+def test_the_database_refuses_a_status_outside_the_vocabulary_until_downgraded(migrated_app):
+    """0004's CHECK constraints stop a raw UPDATE the application's enums would never write;
+    its downgrade lifts them again."""
+    flask_migrate.upgrade(revision="0001")
+    _file_a_signed_ticket()
+    flask_migrate.upgrade()
+    for column, value in (("status", "lost"), ("card", "green")):
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text(f"UPDATE ticket SET {column} = '{value}'"))
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE ticket SET status = 'in_progress', card = 'red'"))
+
+    flask_migrate.downgrade(revision="0003")
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE ticket SET status = 'lost'"))
+        assert connection.execute(text("SELECT status FROM ticket")).scalar_one() == "lost"

@@ -68,7 +68,7 @@ def _print_summary(park: DemoPark, tickets: list[Ticket], password: str) -> None
         f"forces, {len(park.enterprises)} enterprises, {len(park.projects)} key projects, "
         f"{len(park.categories)} categories, {users} users, {len(tickets)} tickets.")
     click.echo("Tickets by status: "
-               + ", ".join(f"{s.value} {by_status[s.value]}" for s in Status))
+               + ", ".join(f"{s.value} {by_status[s]}" for s in Status))
     click.echo(f"Sign in with any of these accounts, password “{password}”:")
     for role, email in DEMO_ACCOUNTS.items():
         click.echo(f"  {role:<11} {email}")

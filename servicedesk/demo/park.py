@@ -17,9 +17,10 @@ from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject
 from servicedesk.enterprises.services import create_chain, create_enterprise, create_project
 from servicedesk.enterprises.validators import USCC_ALPHABET, uscc_check_character
 from servicedesk.extensions import db
+from servicedesk.sla.vocabulary import CategoryKind
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.taskforces.services import create_task_force
-from servicedesk.tickets.models import Category, CategoryKind
+from servicedesk.tickets.models import Category
 
 #: The six accounts the README and the sign-in page talk about, by key.
 DEMO_ACCOUNTS = {

@@ -15,12 +15,13 @@ from sqlalchemy import select
 from servicedesk.clock import utcnow
 from servicedesk.demo.park import DemoPark
 from servicedesk.extensions import db
+from servicedesk.sla.vocabulary import Urgency
 from servicedesk.tickets import closing
 from servicedesk.tickets import services as desk
 from servicedesk.tickets.deadlines import clock_reading, refresh_deadlines
 from servicedesk.tickets.extension_requests import decide_extension, request_extension
 from servicedesk.tickets.handling import handling_minutes
-from servicedesk.tickets.models import Channel, ExtensionRequest, SiteVisit, Ticket, Urgency
+from servicedesk.tickets.models import Channel, ExtensionRequest, SiteVisit, Ticket
 
 _TICKET_TIMES = ("filed_at", "dispatched_at", "signed_at", "first_contact_at", "resolved_at",
                  "closed_at", "sign_due_at", "first_contact_due_at", "resolve_due_at",

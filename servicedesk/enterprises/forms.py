@@ -7,20 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SearchField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from servicedesk.enterprises.labels import PROJECT_LEVEL_LABELS, PROJECT_STATUS_LABELS
 from servicedesk.enterprises.models import ProjectLevel, ProjectStatus
 from servicedesk.forms import IdSelectField, none_choice
-
-LEVEL_LABELS = {
-    ProjectLevel.PROVINCIAL: _l("Provincial key project"),
-    ProjectLevel.MUNICIPAL: _l("Municipal key project"),
-    ProjectLevel.DISTRICT: _l("District key project"),
-}
-STATUS_LABELS = {
-    ProjectStatus.PLANNED: _l("Planned"),
-    ProjectStatus.UNDER_CONSTRUCTION: _l("Under construction"),
-    ProjectStatus.IN_OPERATION: _l("In operation"),
-    ProjectStatus.COMPLETED: _l("Completed"),
-}
 
 
 def _labelled(labels: dict) -> list[tuple[str, str]]:
@@ -92,10 +81,10 @@ class ProjectFilterForm(FlaskForm):
         csrf = False
 
     level = SelectField(_l("Level"), choices=[("", _l("— any level —")),
-                                              *_labelled(LEVEL_LABELS)], default="")
+                                              *_labelled(PROJECT_LEVEL_LABELS)], default="")
     industry_chain_id = IdSelectField(_l("Industry chain"))
     status = SelectField(_l("Status"), choices=[("", _l("— any status —")),
-                                                *_labelled(STATUS_LABELS)], default="")
+                                                *_labelled(PROJECT_STATUS_LABELS)], default="")
 
     def set_choices(self, chains: list) -> None:
         """Offer these industry chains."""
@@ -106,14 +95,14 @@ class ProjectForm(FlaskForm):
     """A key project; the view offers enterprises, chains and task forces."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    level = SelectField(_l("Level"), choices=_labelled(LEVEL_LABELS),
+    level = SelectField(_l("Level"), choices=_labelled(PROJECT_LEVEL_LABELS),
                         default=ProjectLevel.DISTRICT.value)
     enterprise_id = IdSelectField(
         _l("Enterprise"),
         validators=[DataRequired(_l("Please choose the enterprise that runs the project."))])
     industry_chain_id = IdSelectField(_l("Industry chain"))
     task_force_id = IdSelectField(_l("Task force"))
-    status = SelectField(_l("Status"), choices=_labelled(STATUS_LABELS),
+    status = SelectField(_l("Status"), choices=_labelled(PROJECT_STATUS_LABELS),
                          default=ProjectStatus.PLANNED.value)
     submit = SubmitField(_l("Save"))
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicedesk.clock import utcnow
 from servicedesk.extensions import Model
+from servicedesk.sqlutil import enum_type
 
 if TYPE_CHECKING:
     from servicedesk.auth.models import User
@@ -96,7 +97,8 @@ class KeyProject(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(20), default=ProjectLevel.DISTRICT.value)
-    status: Mapped[str] = mapped_column(String(30), default=ProjectStatus.PLANNED.value)
+    status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, 30, "status"),
+                                                  default=ProjectStatus.PLANNED)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
     industry_chain_id: Mapped[int | None] = mapped_column(
         ForeignKey("industry_chain.id", ondelete="SET NULL")

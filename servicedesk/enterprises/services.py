@@ -207,7 +207,7 @@ def _apply_project(project: KeyProject, name: str, level: str, status: str,
                               "enterprise_id")
     project.name = name.strip()
     project.level = level
-    project.status = status
+    project.status = ProjectStatus(status)
     project.enterprise = enterprise
     project.industry_chain = chain
     project.task_force = task_force

@@ -10,14 +10,13 @@ from flask_login import current_user
 from servicedesk.auth.access import admin_required
 from servicedesk.crud import Refused, save_or_refuse
 from servicedesk.enterprises.forms import (
-    LEVEL_LABELS,
-    STATUS_LABELS,
     ChainForm,
     EnterpriseForm,
     EnterpriseSearchForm,
     ProjectFilterForm,
     ProjectForm,
 )
+from servicedesk.enterprises.labels import PROJECT_LEVEL_LABELS, PROJECT_STATUS_LABELS
 from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject
 from servicedesk.enterprises.queries import chain_or_none, enterprise_or_none, industry_chains
 from servicedesk.enterprises.services import (
@@ -89,7 +88,8 @@ def enterprise(enterprise_id: int):
     found = db.get_or_404(Enterprise, enterprise_id)
     return render_template("admin/enterprises/detail.html", enterprise=found,
                            contacts=contacts_of(found), projects=projects_of(found),
-                           level_labels=LEVEL_LABELS, status_labels=STATUS_LABELS)
+                           level_labels=PROJECT_LEVEL_LABELS,
+                           status_labels=PROJECT_STATUS_LABELS)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
@@ -168,7 +168,8 @@ def projects():
         query = project_search(None, None, None)
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     return render_template("admin/enterprises/projects.html", filters=filters, page=page,
-                           level_labels=LEVEL_LABELS, status_labels=STATUS_LABELS)
+                           level_labels=PROJECT_LEVEL_LABELS,
+                           status_labels=PROJECT_STATUS_LABELS)
 
 
 def _project_fields(form: ProjectForm) -> dict:

@@ -12,9 +12,10 @@ from wtforms.validators import InputRequired, NumberRange, StopValidation, Valid
 
 from servicedesk.escalation.ladder import Rung
 from servicedesk.escalation.models import Audience, Level, Trigger
-from servicedesk.escalation.policy import EMAIL, SMS
 from servicedesk.forms import MultiCheckboxField
 from servicedesk.sla.forms import hours_to_minutes, minutes_to_hours
+from servicedesk.tickets.labels import CHANNEL_LABELS
+from servicedesk.tickets.models import MESSAGE_CHANNELS
 
 #: Working time past a deadline may be set up to this many working hours.
 MAX_OVERDUE_HOURS = 400
@@ -27,7 +28,6 @@ AUDIENCE_LABELS = {
     Audience.SUPERVISORS: _l("The supervisors"),
     Audience.ENTERPRISE: _l("The enterprise's contact who filed the ticket"),
 }
-CHANNEL_LABELS = {EMAIL: _l("E-mail"), SMS: _l("SMS")}
 TRIGGER_LABELS = {
     Trigger.SHARE_USED: _l("When a share of the allowed working time is used"),
     Trigger.OVERDUE: _l("When the deadline has passed by some working time"),
@@ -79,7 +79,7 @@ class _AudienceAndChannels(FlaskForm):
                        "whatever their own message choices."))
     channels = MultiCheckboxField(
         _l("Channels"), coerce=str,
-        choices=[(c, label) for c, label in CHANNEL_LABELS.items()])
+        choices=[(c.value, CHANNEL_LABELS[c]) for c in MESSAGE_CHANNELS])
     active = BooleanField(_l("In force"), default=True,
                           description=_l("Untick to switch this step off without losing it."))
     submit = SubmitField(_l("Save step"))

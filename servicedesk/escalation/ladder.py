@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from servicedesk.escalation.models import CARD_RANK, Card, Level, Trigger
+from servicedesk.escalation.models import Level, Trigger
 from servicedesk.sla.calendar import WorkingCalendar
 from servicedesk.tickets.clocks import Clock, Stage
+from servicedesk.tickets.models import CARD_RANK, Card
 
 CARD_OF_LEVEL = {Level.BLUE: Card.BLUE, Level.YELLOW: Card.YELLOW, Level.RED: Card.RED,
                  Level.REPEAT: Card.RED}

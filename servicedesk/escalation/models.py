@@ -13,18 +13,6 @@ from servicedesk.extensions import Model
 from servicedesk.tickets.clocks import Stage as Stage  # the stages are the ticket's clocks
 
 
-class Card(enum.StrEnum):
-    """The colour card a ticket holds; it only ever climbs while the ticket is open."""
-
-    NONE = "none"
-    BLUE = "blue"
-    YELLOW = "yellow"
-    RED = "red"
-
-
-CARD_RANK = {Card.NONE: 0, Card.BLUE: 1, Card.YELLOW: 2, Card.RED: 3}
-
-
 class Level(enum.StrEnum):
     """A rung of the ladder. ``repeat`` is the daily reminder while the ticket holds red."""
 

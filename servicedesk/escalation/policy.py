@@ -7,19 +7,19 @@ from sqlalchemy import select
 from servicedesk.escalation.ladder import Rung
 from servicedesk.escalation.models import Audience, EscalationStep, Level, Stage, Trigger
 from servicedesk.extensions import db
-
-EMAIL, SMS = "email", "sms"
+from servicedesk.tickets.models import Channel
 
 
 def default_rungs(minutes_per_day: int) -> list[Rung]:
     """DOMAIN.md's ladder: blue at 75 % used, yellow at the deadline, red two working days
     late, then a reminder every working day at opening time while red."""
+    both = (Channel.EMAIL, Channel.SMS)
     return [
-        Rung(Level.BLUE, Trigger.SHARE_USED, 75, (Audience.ASSIGNEE,), (EMAIL,)),
-        Rung(Level.YELLOW, Trigger.OVERDUE, 0, (Audience.ASSIGNEE, Audience.LEAD), (EMAIL, SMS)),
+        Rung(Level.BLUE, Trigger.SHARE_USED, 75, (Audience.ASSIGNEE,), (Channel.EMAIL,)),
+        Rung(Level.YELLOW, Trigger.OVERDUE, 0, (Audience.ASSIGNEE, Audience.LEAD), both),
         Rung(Level.RED, Trigger.OVERDUE, 2 * minutes_per_day,
-             (Audience.LEAD, Audience.SUPERVISORS), (EMAIL, SMS)),
-        Rung(Level.REPEAT, Trigger.DAILY, 1, (Audience.LEAD, Audience.SUPERVISORS), (EMAIL, SMS)),
+             (Audience.LEAD, Audience.SUPERVISORS), both),
+        Rung(Level.REPEAT, Trigger.DAILY, 1, (Audience.LEAD, Audience.SUPERVISORS), both),
     ]
 
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from servicedesk.auth.models import User
 from servicedesk.clock import utcnow
+from servicedesk.escalation.labels import LEVEL_LABELS
 from servicedesk.escalation.ladder import Firing, Rung, evaluate
 from servicedesk.escalation.models import (
     EscalationFiring,
@@ -33,8 +33,6 @@ from servicedesk.tickets.models import Ticket
 
 #: The rungs that give a card, in the order they must fire.
 CARD_LEVELS = (Level.BLUE, Level.YELLOW, Level.RED)
-LEVEL_NAMES = {Level.BLUE: _l("blue card"), Level.YELLOW: _l("yellow card"),
-               Level.RED: _l("red card"), Level.REPEAT: _l("daily reminder")}
 
 
 class LadderError(ValueError):
@@ -114,8 +112,8 @@ def check_order(rungs: list[Rung]) -> None:
             raise LadderError(
                 _("The %(earlier)s must come before the %(later)s: with these settings it "
                   "would not. Choose an earlier moment for the %(earlier)s or a later one for "
-                  "the %(later)s.", earlier=LEVEL_NAMES[earlier.level],
-                  later=LEVEL_NAMES[later.level]),
+                  "the %(later)s.", earlier=LEVEL_LABELS[earlier.level],
+                  later=LEVEL_LABELS[later.level]),
                 field="threshold")
 
 

@@ -18,17 +18,18 @@ from sqlalchemy import and_, or_, select, update
 
 from servicedesk.clock import utcnow
 from servicedesk.escalation.ladder import Firing, evaluate, highest_card
-from servicedesk.escalation.models import CARD_RANK, Card, EscalationFiring, Stage
+from servicedesk.escalation.models import EscalationFiring, Stage
 from servicedesk.escalation.policy import load_ladder, rung_for
 from servicedesk.escalation.recipients import recipients_for
 from servicedesk.extensions import db
+from servicedesk.links import ticket_url
 from servicedesk.notifications.models import Notification
 from servicedesk.notifications.outbox import queue_notification
 from servicedesk.sla.calendar import WorkingCalendar
 from servicedesk.sla.calendar_store import load_calendar
 from servicedesk.sqlutil import insert_once, is_sqlite_busy, retrying_on_sqlite_busy
 from servicedesk.tickets.clocks import running_clocks
-from servicedesk.tickets.models import EventKind, Ticket, TicketEvent
+from servicedesk.tickets.models import CARD_RANK, Card, EventKind, Ticket, TicketEvent
 from servicedesk.tickets.rules import WORKING_STATUSES
 
 log = logging.getLogger(__name__)
@@ -56,14 +57,13 @@ def fired_steps(ticket: Ticket) -> set[tuple[str, str, int]]:
 def _context(ticket: Ticket, firing: Firing) -> dict:
     from servicedesk.i18n import local_datetime
 
-    base = current_app.config["PUBLIC_BASE_URL"]
     return {"ref": ticket.reference, "title": ticket.title,
             "enterprise": ticket.enterprise.name, "stage": firing.stage.value,
             "card": firing.card.value, "level": firing.level.value,
             "repeat_no": firing.repeat_no,
             "due": local_datetime(_stage_due(ticket, firing.stage)),
             "task_force": ticket.task_force.name if ticket.task_force else "",
-            "url": f"{base}/tickets/{ticket.reference}"}
+            "url": ticket_url(ticket.reference)}
 
 
 def _stage_due(ticket: Ticket, stage: Stage) -> datetime | None:

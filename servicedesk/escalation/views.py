@@ -4,36 +4,25 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from servicedesk.auth.access import admin_required
 from servicedesk.escalation import services
 from servicedesk.escalation.forms import (
     AUDIENCE_LABELS,
-    CHANNEL_LABELS,
     RepeatForm,
     RungForm,
     form_for,
 )
+from servicedesk.escalation.labels import LEVEL_LABELS
 from servicedesk.escalation.models import Level, Stage
 from servicedesk.extensions import db
 from servicedesk.sla.calendar_store import load_calendar
 from servicedesk.sla.forms import ConfirmForm, minutes_to_hours
+from servicedesk.tickets.labels import CHANNEL_LABELS, STAGE_LABELS
 
 bp = Blueprint("escalation", __name__, url_prefix="/admin/escalation")
 
-STAGE_LABELS = {
-    Stage.SIGN: _l("Sign for"),
-    Stage.FIRST_CONTACT: _l("First contact"),
-    Stage.RESOLVE: _l("Resolve"),
-}
-LEVEL_LABELS = {
-    Level.BLUE: _l("Blue card"),
-    Level.YELLOW: _l("Yellow card"),
-    Level.RED: _l("Red card"),
-    Level.REPEAT: _l("Daily reminder"),
-}
 
 
 def _stage_or_404(value: str) -> Stage:

@@ -54,7 +54,7 @@ def health_report() -> dict:
     report: dict = {"now": now}
     counts = dict(db.session.execute(
         select(Notification.status, func.count()).group_by(Notification.status)).tuples().all())
-    report["outbox"] = {status.value: counts.get(status.value, 0) for status in DeliveryStatus}
+    report["outbox"] = {status.value: counts.get(status, 0) for status in DeliveryStatus}
     oldest = db.session.scalar(select(func.min(Notification.next_attempt_at)).where(
         Notification.status == DeliveryStatus.PENDING.value))
     report["oldest_pending_seconds"] = int((now - oldest).total_seconds()) if oldest else 0

@@ -12,50 +12,29 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from servicedesk.auth.access import admin_required
 from servicedesk.extensions import db
 from servicedesk.notifications import queries
+from servicedesk.notifications.labels import (
+    DELIVERY_STATUS_LABELS,
+    HOLD_LABELS,
+    MESSAGE_KIND_LABELS,
+    OUTCOME_LABELS,
+)
 from servicedesk.notifications.models import DeliveryStatus, Notification
+from servicedesk.tickets.labels import (
+    CARD_LABELS,
+    CHANNEL_LABELS,
+    EVENT_LABELS,
+    STAGE_LABELS,
+    heading,
+)
+from servicedesk.tickets.models import MESSAGE_CHANNELS
 
 bp = Blueprint("deliveries", __name__, url_prefix="/admin")
 
 #: Retrying "all failed shown" touches at most this many rows at once.
 MAX_BULK_RETRY = 1000
 
-STATUS_LABELS = {
-    DeliveryStatus.PENDING: _l("Waiting to be sent"),
-    DeliveryStatus.SENDING: _l("Being sent"),
-    DeliveryStatus.SENT: _l("Sent"),
-    DeliveryStatus.HELD: _l("Held"),
-    DeliveryStatus.FOLDED: _l("Sent in a digest"),
-    DeliveryStatus.FAILED: _l("Failed"),
-    DeliveryStatus.CANCELLED: _l("Cancelled"),
-}
 STATUS_COLOURS = {"pending": "info", "sending": "info", "sent": "success", "held": "warning",
                   "folded": "success", "failed": "danger", "cancelled": "secondary"}
-OUTCOME_LABELS = {"sent": _l("Sent"), "retry": _l("Failed, will retry"), "failed": _l("Failed"),
-                  "held": _l("Held"), "cancelled": _l("Cancelled")}
-HOLD_LABELS = {"quiet_hours": _l("Held for the SMS quiet hours"),
-               "daily_cap": _l("Held: the person's daily SMS limit was reached")}
-KIND_LABELS = {
-    "escalation": _l("Escalation reminder"),
-    "ticket_filed_receipt": _l("Receipt of a new ticket"),
-    "ticket_dispatched": _l("Ticket dispatched"),
-    "ticket_signed": _l("Ticket signed for"),
-    "ticket_reply": _l("Reply from the task force"),
-    "info_requested": _l("Information requested"),
-    "ticket_resolved": _l("Ticket resolved"),
-    "ticket_auto_closed": _l("Ticket closed automatically"),
-    "team_new_ticket": _l("New ticket for the task force"),
-    "ticket_assigned": _l("Ticket assigned"),
-    "enterprise_replied": _l("Message from the enterprise"),
-    "extension_requested": _l("Extension requested"),
-    "extension_decided": _l("Extension decided"),
-    "ticket_reworked": _l("Ticket reopened for rework"),
-    "sms_digest": _l("Digest of held text messages"),
-    "morning_digest": _l("Morning digest"),
-}
-CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("SMS")}
-DEADLINE_LABELS = {"sign": _l("Sign-for deadline"), "first_contact": _l("First-contact deadline"),
-                   "resolve": _l("Resolve deadline")}
-STEP_LABELS = {"blue": _l("blue card"), "yellow": _l("yellow card"), "red": _l("red card")}
 
 
 def _label(table: dict, value) -> str:
@@ -68,7 +47,7 @@ def _label(table: dict, value) -> str:
 @bp.app_template_global()
 def delivery_status_label(status: str) -> str:
     """The readable name of an outbox status."""
-    return _label(STATUS_LABELS, status)
+    return _label(DELIVERY_STATUS_LABELS, status)
 
 
 @bp.app_template_global()
@@ -80,7 +59,7 @@ def delivery_status_colour(status: str) -> str:
 @bp.app_template_global()
 def notification_kind_label(kind: str) -> str:
     """The readable name of a kind of message."""
-    return _label(KIND_LABELS, kind)
+    return _label(MESSAGE_KIND_LABELS, kind)
 
 
 @bp.app_template_global()
@@ -105,18 +84,16 @@ def notification_problem(row: Notification) -> str:
 
 @bp.app_template_global()
 def escalation_step_text(stage: str, level: str, repeat_no: int = 0) -> str:
-    """One step of the ladder in words: "Resolve deadline, yellow card"."""
-    deadline = _label(DEADLINE_LABELS, stage)
+    """One step of the ladder in words: "Resolution deadline · Yellow card"."""
+    deadline = heading(_label(STAGE_LABELS, stage))
     if level == "repeat":
-        return _("%(deadline)s, daily reminder no. %(n)s", deadline=deadline, n=repeat_no)
-    return _("%(deadline)s, %(step)s", deadline=deadline, step=_label(STEP_LABELS, level))
+        return _("%(deadline)s · daily reminder no. %(n)s", deadline=deadline, n=repeat_no)
+    return _("%(deadline)s · %(step)s", deadline=deadline, step=_label(CARD_LABELS, level))
 
 
 @bp.app_template_global()
 def notification_why(row: Notification) -> str:
     """Why the message exists, from its ``reason``: the ladder step, or the ticket event."""
-    from servicedesk.tickets.labels import EVENT_LABELS
-
     reason = row.reason or {}
     if reason.get("stage") and reason.get("level"):
         return escalation_step_text(reason["stage"], reason["level"],
@@ -128,7 +105,7 @@ def notification_why(row: Notification) -> str:
                  n=len(reason.get("folded") or ()))
     if reason:
         return ", ".join(f"{key}: {value}" for key, value in sorted(reason.items()))
-    return _label(KIND_LABELS, row.kind)
+    return _label(MESSAGE_KIND_LABELS, row.kind)
 
 
 # --- the delivery log ----------------------------------------------------------------------
@@ -151,8 +128,9 @@ class DeliveryFilterForm(FlaskForm):
     def offer(self, kinds: list[str]) -> None:
         """Fill the choices: every status, both channels, the kinds written so far."""
         self.status.choices = [("", _l("— any status —")),
-                               *[(s.value, label) for s, label in STATUS_LABELS.items()]]
-        self.channel.choices = [("", _l("— any channel —")), *CHANNEL_LABELS.items()]
+                               *[(s.value, label) for s, label in DELIVERY_STATUS_LABELS.items()]]
+        self.channel.choices = [("", _l("— any channel —")),
+                                *[(c.value, CHANNEL_LABELS[c]) for c in MESSAGE_CHANNELS]]
         self.kind.choices = [("", _l("— any kind —")),
                              *[(k, notification_kind_label(k)) for k in kinds]]
 

@@ -16,18 +16,16 @@ import time as timer
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from sqlalchemy import and_, func, or_, select, update
 
-from servicedesk.clock import utcnow
+from servicedesk.clock import park_zone, utcnow
 from servicedesk.extensions import db
 from servicedesk.notifications.channels import DeliveryError
 from servicedesk.notifications.channels.email import EmailMessage, email_sender_from_config
 from servicedesk.notifications.channels.sms import SmsMessage, sms_provider_from_config
 from servicedesk.notifications.models import (
-    Channel,
     DeliveryAttempt,
     DeliveryStatus,
     Notification,
@@ -40,6 +38,7 @@ from servicedesk.notifications.quiet import (
     quiet_until,
 )
 from servicedesk.sqlutil import affected_rows, retrying_on_sqlite_busy
+from servicedesk.tickets.models import Channel
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +117,7 @@ def still_wanted(row: Notification) -> str | None:
 
 def _sms_hold(row: Notification, now: datetime) -> tuple[str, datetime] | None:
     config = current_app.config
-    zone = ZoneInfo(config["TIMEZONE"])
+    zone = park_zone()
     quiet = parse_quiet_hours(config["SMS_QUIET_HOURS"])
     until = quiet_until(now, quiet, zone)
     if until is not None:

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
 from servicedesk.auth.models import User
+from servicedesk.clock import park_zone
 from servicedesk.extensions import db
+from servicedesk.links import external_url, ticket_url
 from servicedesk.notifications.models import Notification
 from servicedesk.notifications.outbox import queue_notification
-from servicedesk.notifications.preferences import CHANNELS
 from servicedesk.taskforces.models import TaskForce
-from servicedesk.tickets.models import Ticket
+from servicedesk.tickets.models import MESSAGE_CHANNELS, Ticket
 
 TOPIC = "digest"
 KIND = "morning_digest"
@@ -49,19 +49,15 @@ class Reader:
     task_force_ids: set[int] | None = field(default_factory=set)
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
 def local_day(now: datetime) -> tuple[date, time]:
     """The park's local date and wall-clock time at ``now`` (naive UTC)."""
-    local = now.replace(tzinfo=UTC).astimezone(_zone())
+    local = now.replace(tzinfo=UTC).astimezone(park_zone())
     return local.date(), local.time()
 
 
 def day_end(day: date) -> datetime:
     """The end of the local ``day`` (midnight after it) as naive UTC."""
-    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=_zone())
+    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=park_zone())
     return midnight.astimezone(UTC).replace(tzinfo=None)
 
 
@@ -87,7 +83,8 @@ def digest_key(day: date, user: User, channel: str) -> str:
 
 def already_written(day: date, people: list[Reader]) -> bool:
     """Whether an earlier pass wrote the digests of ``day`` (exact keys: the unique index)."""
-    keys = [digest_key(day, reader.user, channel) for reader in people for channel in CHANNELS]
+    keys = [digest_key(day, reader.user, channel)
+            for reader in people for channel in MESSAGE_CHANNELS]
     return db.session.scalar(
         select(Notification.id).where(Notification.key.in_(keys)).limit(1)) is not None
 
@@ -120,24 +117,23 @@ def due_tickets(until: datetime) -> list[DueTicket]:
     return [DueTicket(r[0], r[1], r[2], r[3] or "", r[4]) for r in rows]
 
 
-def _line(ticket: DueTicket, base: str) -> dict:
+def _line(ticket: DueTicket) -> dict:
     from servicedesk.i18n import local_datetime
 
     return {"ref": ticket.ref, "title": ticket.title, "task_force": ticket.task_force,
-            "due": local_datetime(ticket.due_at), "url": f"{base}/tickets/{ticket.ref}"}
+            "due": local_datetime(ticket.due_at), "url": ticket_url(ticket.ref)}
 
 
 def digest_context(reader: Reader, tickets: list[DueTicket], now: datetime) -> dict | None:
     """The digest of one reader: due today and overdue; None when both are empty."""
-    base = current_app.config["PUBLIC_BASE_URL"]
     seen = [t for t in tickets
             if reader.task_force_ids is None or t.task_force_id in reader.task_force_ids]
-    overdue = [_line(t, base) for t in seen if t.due_at < now]
-    due_today = [_line(t, base) for t in seen if t.due_at >= now]
+    overdue = [_line(t) for t in seen if t.due_at < now]
+    due_today = [_line(t) for t in seen if t.due_at >= now]
     if not overdue and not due_today:
         return None
     return {"due_today": due_today, "overdue": overdue, "recipient": reader.user.name,
-            "url": f"{base}/tickets/queue"}
+            "url": external_url("tickets.queue")}
 
 
 def queue_morning_digests(now: datetime) -> int:

@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, SubmitField
 
 from servicedesk.auth.models import User
-from servicedesk.notifications.preferences import CHANNELS, Topic, topics_for
-
-CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("SMS")}
+from servicedesk.notifications.preferences import Topic, topics_for
+from servicedesk.tickets.labels import CHANNEL_LABELS
+from servicedesk.tickets.models import MESSAGE_CHANNELS, Channel
 
 
 def choice_value(topic: str, channel: str) -> str:
@@ -30,7 +30,7 @@ class PreferencesForm(FlaskForm):
     def offer(self, user: User, sms_available: bool) -> list[Topic]:
         """Offer the boxes that concern ``user``; returns the topics, in page order."""
         topics = topics_for(user)
-        channels = [c for c in CHANNELS if c != "sms" or sms_available]
+        channels = [c for c in MESSAGE_CHANNELS if c != Channel.SMS or sms_available]
         self.wanted.choices = [(choice_value(t.name, c), f"{t.label} ({CHANNEL_LABELS[c]})")
                                for t in topics for c in channels]
         return topics

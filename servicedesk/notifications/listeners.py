@@ -29,9 +29,17 @@ from servicedesk.auth.models import User
 from servicedesk.enterprises.validators import is_mobile
 from servicedesk.events import ticket_changed
 from servicedesk.extensions import db
+from servicedesk.links import ticket_url
 from servicedesk.notifications.outbox import cancel_pending, queue_notification
-from servicedesk.notifications.preferences import CHANNELS, wants
-from servicedesk.tickets.models import EventKind, ExtensionRequest, Ticket, TicketEvent
+from servicedesk.notifications.preferences import wants
+from servicedesk.tickets.models import (
+    MESSAGE_CHANNELS,
+    Channel,
+    EventKind,
+    ExtensionRequest,
+    Ticket,
+    TicketEvent,
+)
 from servicedesk.tickets.rules import Status
 
 log = logging.getLogger(__name__)
@@ -117,24 +125,23 @@ def _queue(ticket: Ticket, event: TicketEvent, message: Message, person: User, c
 
 def channels_for(person: User, topic: str) -> list[str]:
     """The channels ``person`` wants ``topic`` on and can be reached by."""
-    return [channel for channel in CHANNELS
+    return [channel for channel in MESSAGE_CHANNELS
             if reachable(person, channel) and wants(person, topic, channel)]
 
 
 def reachable(person: User, channel: str) -> bool:
     """E-mail always; SMS only with a valid mainland mobile number."""
-    if channel == "sms":
-        return bool(person.mobile) and is_mobile(person.mobile)
+    if channel == Channel.SMS:
+        return person.mobile is not None and is_mobile(person.mobile)
     return bool(person.email)
 
 
 def ticket_context(ticket: Ticket) -> dict:
     """What every message about a ticket may show, and the link to it."""
-    base = current_app.config["PUBLIC_BASE_URL"]
     return {"ref": ticket.reference, "title": ticket.title,
             "enterprise": ticket.enterprise.name,
             "task_force": ticket.task_force.name if ticket.task_force else "",
-            "url": f"{base}/tickets/{ticket.reference}"}
+            "url": ticket_url(ticket.reference)}
 
 
 def excerpt(text: str | None) -> str:
@@ -197,6 +204,7 @@ def _staff_messages(ticket: Ticket, event: TicketEvent) -> list[Message]:
                          "reason": event.reason or "",
                          "transferred": kind == EventKind.TRANSFERRED})]
     if kind == EventKind.ASSIGNED:
+        assert ticket.assignee is not None  # an assignment names its assignee
         return [Message("ticket_assigned", "team_ticket", [ticket.assignee],
                         {"by": event.actor.name if event.actor else "",
                          "due": _local(ticket.resolve_due_at)})]

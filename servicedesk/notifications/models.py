@@ -11,11 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from servicedesk.auth.models import User
 from servicedesk.clock import utcnow
 from servicedesk.extensions import Model
-
-
-class Channel(enum.StrEnum):
-    EMAIL = "email"
-    SMS = "sms"
+from servicedesk.sqlutil import enum_type
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -56,7 +52,8 @@ class Notification(Model):
     sms_params: Mapped[dict | None] = mapped_column(JSON)
     #: Why this message exists, for the admin: e.g. {"stage": "resolve", "level": "yellow"}.
     reason: Mapped[dict | None] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(10), default=DeliveryStatus.PENDING.value)
+    status: Mapped[DeliveryStatus] = mapped_column(enum_type(DeliveryStatus, 10, "status"),
+                                                   default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=utcnow)

@@ -14,9 +14,10 @@ from servicedesk.auth.models import User
 from servicedesk.clock import utcnow
 from servicedesk.enterprises.validators import is_mobile, normalise_mobile
 from servicedesk.extensions import db
-from servicedesk.notifications.models import Channel, DeliveryStatus, Notification
+from servicedesk.notifications.models import DeliveryStatus, Notification
 from servicedesk.notifications.render import render_notification
 from servicedesk.sqlutil import affected_rows, insert_once
+from servicedesk.tickets.models import Channel
 
 log = logging.getLogger(__name__)
 

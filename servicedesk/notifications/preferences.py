@@ -15,6 +15,7 @@ from sqlalchemy import select
 from servicedesk.auth.models import Role, User
 from servicedesk.extensions import db
 from servicedesk.notifications.models import NotificationPreference
+from servicedesk.tickets.models import MESSAGE_CHANNELS, Channel
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,6 @@ TOPICS: dict[str, Topic] = {t.name: t for t in [
           _ENTERPRISE, True, True),
 ]}
 
-CHANNELS = ("email", "sms")
-
-
 def topics_for(user: User) -> list[Topic]:
     """The topics that concern this person's roles."""
     return [t for t in TOPICS.values() if user.roles & t.roles]
@@ -57,10 +55,10 @@ def choices(user: User) -> dict[tuple[str, str], bool]:
     """(topic, channel) → on/off for this person, defaults filled in."""
     saved = {(p.topic, p.channel): p.enabled for p in db.session.scalars(
         select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
-    result = {}
+    result: dict[tuple[str, str], bool] = {}
     for topic in topics_for(user):
-        for channel in CHANNELS:
-            default = topic.email if channel == "email" else topic.sms
+        for channel in MESSAGE_CHANNELS:
+            default = topic.email if channel == Channel.EMAIL else topic.sms
             result[(topic.name, channel)] = saved.get((topic.name, channel), default)
     return result
 
@@ -72,14 +70,14 @@ def wants(user: User, topic: str, channel: str) -> bool:
         return saved.enabled
     known = TOPICS.get(topic)
     if known is None:
-        return channel == "email"
-    return known.email if channel == "email" else known.sms
+        return channel == Channel.EMAIL
+    return known.email if channel == Channel.EMAIL else known.sms
 
 
 def save_choices(user: User, wanted: set[tuple[str, str]]) -> None:
     """Store this person's choices for every topic that concerns them."""
     for topic in topics_for(user):
-        for channel in CHANNELS:
+        for channel in MESSAGE_CHANNELS:
             row = db.session.get(NotificationPreference, (user.id, topic.name, channel))
             enabled = (topic.name, channel) in wanted
             if row is None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import Select, distinct, or_, select
 from sqlalchemy.orm import selectinload
 
 from servicedesk.auth.models import User
+from servicedesk.clock import park_zone
 from servicedesk.extensions import db
 from servicedesk.notifications.models import DeliveryAttempt, DeliveryStatus, Notification
 from servicedesk.tickets.models import Ticket
@@ -37,7 +36,7 @@ def written_kinds() -> list[str]:
 
 
 def _local_day_start(day: date) -> datetime:
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = park_zone()
     return datetime.combine(day, time.min, zone).astimezone(UTC).replace(tzinfo=None)
 
 

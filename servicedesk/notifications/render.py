@@ -17,6 +17,8 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from servicedesk.tickets.labels import CARD_LABELS, STAGE_LABELS, label
+
 #: What each kind needs in its context (beyond these, templates use optional keys when given:
 #: ``recipient`` for a greeting everywhere; see each template for the rest).
 CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
@@ -65,12 +67,6 @@ MULTILINE_KEYS = frozenset({"excerpt", "question", "summary", "reason", "note"})
 SMS_PARAM_LIMIT = 35
 SMS_TITLE_LIMIT = 20
 
-STAGE_LABELS = {
-    "sign": _l("sign-for deadline"),
-    "first_contact": _l("first-contact deadline"),
-    "resolve": _l("resolution deadline"),
-}
-CARD_LABELS = {"blue": _l("Blue card"), "yellow": _l("Yellow card"), "red": _l("Red card")}
 CARD_COLOURS = {"blue": "#0969da", "yellow": "#9a6700", "red": "#cf222e"}
 HTML_LANG = {"zh_CN": "zh-CN", "en": "en"}
 
@@ -107,9 +103,9 @@ def _prepare(kind: str, context: Mapping) -> dict:
         raise UnknownNotification(f"{kind} needs {', '.join(missing)} in its context")
     if kind == "escalation":
         card = str(values["card"])
-        values["card_label"] = str(CARD_LABELS.get(card, card))
+        values["card_label"] = label(CARD_LABELS, card)
         values["card_colour"] = CARD_COLOURS.get(card, "#57606a")
-        values["stage_label"] = str(STAGE_LABELS.get(str(values["stage"]), values["stage"]))
+        values["stage_label"] = label(STAGE_LABELS, str(values["stage"]))
         values["repeat_no"] = int(values.get("repeat_no") or values.get("repeat") or 0)
     elif kind == "extension_decided":
         values["decision"] = str(_l("approved") if values["approved"] else _l("rejected"))

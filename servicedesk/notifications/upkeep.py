@@ -53,7 +53,7 @@ def release_held_sms(now: datetime) -> int:
     for rows in by_person.values():
         if len(rows) == 1:
             row = rows[0]
-            row.status = DeliveryStatus.PENDING.value
+            row.status = DeliveryStatus.PENDING
             row.next_attempt_at = now
             db.session.flush()
             remember_for_delivery(row.id)
@@ -68,7 +68,7 @@ def release_held_sms(now: datetime) -> int:
             continue
         digests += 1
         for row in rows:
-            row.status = DeliveryStatus.FOLDED.value
+            row.status = DeliveryStatus.FOLDED
             row.digest_id = digest_id
             row.next_attempt_at = None
     return digests

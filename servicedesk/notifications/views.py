@@ -8,9 +8,11 @@ from flask_login import current_user, login_required
 
 from servicedesk.auth.models import Role
 from servicedesk.extensions import db
-from servicedesk.notifications.forms import CHANNEL_LABELS, PreferencesForm, choice_value
+from servicedesk.notifications.forms import PreferencesForm, choice_value
 from servicedesk.notifications.listeners import reachable
-from servicedesk.notifications.preferences import CHANNELS, choices, save_choices
+from servicedesk.notifications.preferences import choices, save_choices
+from servicedesk.tickets.labels import CHANNEL_LABELS
+from servicedesk.tickets.models import MESSAGE_CHANNELS
 
 bp = Blueprint("notifications", __name__, url_prefix="/account")
 
@@ -39,7 +41,7 @@ def preferences():
     else:
         ticked = {choice_value(t, c) for (t, c), on in current.items() if on}
     return render_template(
-        "notifications/preferences.html", form=form, topics=topics, channels=CHANNELS,
+        "notifications/preferences.html", form=form, topics=topics, channels=MESSAGE_CHANNELS,
         channel_labels=CHANNEL_LABELS, ticked=ticked, sms_available=sms_available,
         choice_value=choice_value, is_staff=user.has_role(*_STAFF_ROLES),
         is_supervisor=user.has_role(Role.SUPERVISOR))

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from servicedesk.clock import utcnow
+from servicedesk.clock import park_zone, utcnow
 from servicedesk.crud import Refused
 from servicedesk.extensions import db
 from servicedesk.sla.calendar import (
@@ -55,7 +54,7 @@ def load_calendar() -> WorkingCalendar:
         days = db.session.scalars(select(CalendarDay)).all()
         years = db.session.scalars(select(CalendarYear.year)).all()
         calendar = WorkingCalendar(
-            tz=ZoneInfo(current_app.config["TIMEZONE"]),
+            tz=park_zone(),
             hours=parse_working_hours(current_app.config["WORKING_HOURS"]),
             overrides=MappingProxyType({row.day: row.is_working for row in days}),
             manual_years=frozenset(years),
@@ -71,7 +70,7 @@ def forget_calendar() -> None:
 
 def local_today() -> date:
     """Today's date in the park's time zone."""
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    tz = park_zone()
     return utcnow().replace(tzinfo=UTC).astimezone(tz).date()
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from servicedesk.sla.calendar import WorkingCalendar
 from servicedesk.sla.models import Tier
-from servicedesk.tickets.models import CategoryKind, Urgency
+from servicedesk.sla.vocabulary import CategoryKind, Urgency
 
 #: Normal resolve limit by category kind, in working days (Sichuan 2025 practice).
 NORMAL_RESOLVE_DAYS = {

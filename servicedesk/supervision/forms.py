@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
+from servicedesk.clock import park_zone
 from servicedesk.supervision.periods import (
     PERIOD_KINDS,
     Period,
@@ -16,7 +17,6 @@ from servicedesk.supervision.periods import (
     local_today,
     named_period,
 )
-from servicedesk.supervision.queries import park_timezone
 
 MAX_CUSTOM_DAYS = 731
 
@@ -51,7 +51,7 @@ class PeriodForm(FlaskForm):
 
     def chosen_period(self, now: datetime) -> Period:
         """The period in the park's local time; a custom range needs both days."""
-        tz = park_timezone()
+        tz = park_zone()
         kind = self.period.data if self.period.data in PERIOD_KINDS else "this_month"
         first, last = self._day(self.date_from), self._day(self.date_to)
         if kind == "custom" and first and last:

@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import ColumnElement, select, true
 
 from servicedesk.auth.models import Role, User
+from servicedesk.clock import park_zone
 from servicedesk.enterprises.models import Enterprise
 from servicedesk.extensions import db
 from servicedesk.supervision.metrics import (
@@ -32,10 +31,6 @@ from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets.access import visible_tickets
 from servicedesk.tickets.models import Category, Ticket
 from servicedesk.tickets.queries import TicketFilters, apply_filters
-
-
-def park_timezone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 def led_task_force_ids(user: User) -> list[int]:
@@ -117,7 +112,7 @@ def _buckets(periods: list[Period]) -> list[Bucket]:
 def rows_for(slice_name: str, period: Period, scope: ColumnElement[bool] | None,
              now: datetime) -> list[Row]:
     """The table of one slice: each row's figures now and in the previous period."""
-    tz = park_timezone()
+    tz = park_zone()
     if slice_name == "month":
         months = months_of(period, tz)
         periods = [previous_period(months[0], tz), *months]
@@ -164,7 +159,7 @@ def ticket_set_condition(metric: Metric, filters: TicketFilters,
                          now: datetime) -> ColumnElement[bool]:
     """The tickets behind one number, from the queue's filters (local days ``from``..``to``)."""
     if filters.date_from and filters.date_to:
-        period = local_period(filters.date_from, filters.date_to, park_timezone())
+        period = local_period(filters.date_from, filters.date_to, park_zone())
         bucket = (period.start, period.end)
     else:
         bucket = (datetime.min, datetime.max)

@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, and_
 
-from servicedesk.clock import utcnow
+from servicedesk.clock import park_zone, utcnow
+from servicedesk.sla.labels import URGENCY_LABELS
 from servicedesk.supervision import exports
 from servicedesk.supervision import queries as reports
 from servicedesk.supervision.forms import PeriodForm
@@ -28,9 +29,7 @@ from servicedesk.supervision.periods import (
     trailing_months,
 )
 from servicedesk.tickets import queries as ticket_queries
-from servicedesk.tickets.forms import URGENCY_CHOICES
-from servicedesk.tickets.labels import CARD_LABELS, RATING_LABELS
-from servicedesk.tickets.rules import status_label
+from servicedesk.tickets.labels import CARD_LABELS, RATING_LABELS, label, status_label
 from servicedesk.tickets.views import filters_from_request
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -93,8 +92,7 @@ def number_url(metric: str, part: str, period: Period, slice_name: str = "park",
 
 def _row_title(slice_name: str, row: reports.Row) -> str:
     if slice_name == "urgency":
-
-        labels: dict = dict(URGENCY_CHOICES)
+        labels: dict = URGENCY_LABELS
         return str(labels.get(row.key, row.key))
     if row.key is None and slice_name in ("task_force", "chain"):
         return _("No task force") if slice_name == "task_force" else _("No industry chain")
@@ -142,7 +140,7 @@ def _charts(trend: list[reports.Row], ranking: list[tuple[str, reports.Row]],
         "ranking": {"names": [title for title, _row in ranking],
                     "values": [_value(row.current["resolved_on_time"]) for _t, row in ranking],
                     "label": str(METRICS["resolved_on_time"].label)},
-        "cards": {"names": [str(CARD_LABELS[card]) for card in cards],
+        "cards": {"names": [label(CARD_LABELS, card) for card in cards],
                   "keys": list(cards), "values": list(cards.values())},
         "workload": {"names": [name or _("No task force") for _k, name, _n in workload],
                      "values": [n for _k, _name, n in workload]},
@@ -178,7 +176,7 @@ def _scope_label() -> str:
 def dashboard():
     form, period, slice_name = _picked()
     now = utcnow()
-    tz = reports.park_timezone()
+    tz = park_zone()
     scope = reports.scope_for(current_user)
     summary = reports.rows_for("park", period, scope, now)[0]
     rows = reports.rows_for(slice_name, period, scope, now)
@@ -270,7 +268,7 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 def _local(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return moment.replace(tzinfo=UTC).astimezone(reports.park_timezone()) \
+    return moment.replace(tzinfo=UTC).astimezone(park_zone()) \
         .strftime("%Y-%m-%d %H:%M")
 
 
@@ -280,8 +278,7 @@ def _ticket_rows() -> tuple[list[str], list[list]]:
     header = [_("Reference"), _("Title"), _("Enterprise"), _("Task force"), _("Category"),
               _("Urgency"), _("Status"), _("Filed"), _("Dispatched"), _("Resolved"),
               _("Closed"), _("Rating"), _("Handling time (working hours)")]
-
-    urgencies = dict(URGENCY_CHOICES)
+    urgencies: dict = URGENCY_LABELS
     rows = [[ref, title, enterprise, team or "", category, str(urgencies.get(urgency, urgency)),
              status_label(status), _local(filed), _local(dispatched), _local(resolved),
              _local(closed), str(RATING_LABELS.get(rating, "")) if rating else "",
@@ -316,7 +313,7 @@ def tickets_xlsx():
 # --- the monthly bulletin ---------------------------------------------------------------------
 
 def _bulletin_month(now: datetime) -> Period:
-    tz = reports.park_timezone()
+    tz = park_zone()
     text = request.args.get("month", "")
     try:
         first = date.fromisoformat(f"{text}-01")
@@ -338,6 +335,6 @@ def bulletin():
         "supervision/bulletin.html", period=period, summary=summary, ranking=ranking,
         chains=chains, metrics=METRICS, row_title=_row_title, format_figure=format_figure,
         format_change=format_change, scope_label=_scope_label(),
-        issued=local_today(now, reports.park_timezone()),
+        issued=local_today(now, park_zone()),
         cards=reports.open_by_card(scope),
     )

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from servicedesk.auth.models import User
+from servicedesk.clock import park_zone
 from servicedesk.extensions import db
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets import closing, extension_requests, services
@@ -45,7 +45,7 @@ def _team_choices(ticket: Ticket) -> list[tuple[int, str]]:
 
 def _to_utc(local: datetime) -> datetime:
     """A naive local datetime typed into a form, as naive UTC."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = park_zone()
     return local.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 

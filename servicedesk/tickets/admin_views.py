@@ -18,10 +18,12 @@ from servicedesk.auth.access import admin_required
 from servicedesk.crud import Refused, save_or_refuse
 from servicedesk.extensions import db
 from servicedesk.forms import IdSelectField, id_or_none, none_choice
+from servicedesk.sla.labels import CATEGORY_KIND_CHOICES
+from servicedesk.sla.vocabulary import CategoryKind
 from servicedesk.taskforces.queries import task_force_or_none
 from servicedesk.taskforces.services import task_force_choices
 from servicedesk.tickets.categories import save_category
-from servicedesk.tickets.models import Category, CategoryKind
+from servicedesk.tickets.models import Category
 from servicedesk.tickets.queries import categories as all_categories
 
 bp = Blueprint("categories", __name__, url_prefix="/admin/categories")
@@ -29,22 +31,14 @@ bp = Blueprint("categories", __name__, url_prefix="/admin/categories")
 #: Shown when someone saved the same name a moment ago.
 NAME_TAKEN = Refused(_l("This name was registered a moment ago."), "name")
 
-KIND_LABELS = {
-    CategoryKind.CONSULTATION: _l("Consultation — a question to answer (shortest resolve limit)"),
-    CategoryKind.ASSISTANCE: _l("Assistance — a help request or suggestion (middle resolve "
-                                "limit)"),
-    CategoryKind.COORDINATION: _l("Coordination — needs several departments (longest resolve "
-                                  "limit)"),
-}
-
-
 class CategoryForm(FlaskForm):
     """A ticket category; the view offers the task forces."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
                        description=_l("The name enterprises see when they file a ticket."))
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=100)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, label) for k, label in KIND_LABELS.items()],
+    kind = SelectField(_l("Kind"),
+                       choices=[(k.value, label) for k, label in CATEGORY_KIND_CHOICES.items()],
                        default=CategoryKind.ASSISTANCE.value,
                        description=_l("The kind sets the normal resolve limit of its tickets "
                                       "(see Time limits)."))
@@ -63,7 +57,7 @@ class CategoryForm(FlaskForm):
 def index():
     """Every ticket category with its kind and default task force."""
     return render_template("admin/categories/index.html", rows=all_categories(),
-                           kind_labels=KIND_LABELS)
+                           kind_labels=CATEGORY_KIND_CHOICES)
 
 
 def _form_page(category: Category | None):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from servicedesk.auth.models import User
 from servicedesk.extensions import db
-from servicedesk.sla import services as sla
+from servicedesk.tickets import sla
 from servicedesk.tickets.models import EventKind, Rating, Ticket, TicketEvent
 from servicedesk.tickets.rules import Action, IllegalAction, Status
 from servicedesk.tickets.services import clean_text, perform, record_event, required_text

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from servicedesk.auth.models import User
 from servicedesk.clock import utcnow
 from servicedesk.extensions import db
-from servicedesk.sla import services as sla
+from servicedesk.tickets import sla
 from servicedesk.tickets.models import EventKind, ExtensionRequest, ExtensionStatus, Ticket
 from servicedesk.tickets.rules import Action, IllegalAction
 from servicedesk.tickets.services import perform, record_event, required_text
@@ -75,7 +75,7 @@ def decide_extension(actor: User, request: ExtensionRequest, approve: bool,
         sla.apply_extension(ticket, request.working_days)
         changes["resolve_due_at"] = [_iso(before), _iso(ticket.resolve_due_at)]
     changes["extension_request_id"] = request.id
-    request.status = (ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED).value
+    request.status = (ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED)
     request.decided_by = actor
     request.decided_at = step.at
     request.decision_note = note

@@ -17,10 +17,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from servicedesk.sla.labels import URGENCY_LABELS
+from servicedesk.sla.vocabulary import Urgency
 from servicedesk.tickets.attachments import attachments_field, attachments_hint
-from servicedesk.tickets.models import Channel, Rating, Urgency
+from servicedesk.tickets.models import Channel, Rating
 
-URGENCY_CHOICES = [(Urgency.NORMAL.value, _l("Normal")), (Urgency.URGENT.value, _l("Urgent"))]
+URGENCY_CHOICES = [(urgency.value, label) for urgency, label in URGENCY_LABELS.items()]
 CHANNEL_CHOICES = [(Channel.EMAIL.value, _l("E-mail")), (Channel.SMS.value, _l("SMS")),
                    (Channel.PHONE.value, _l("Phone call"))]
 RATING_CHOICES = [(Rating.SATISFIED.value, _l("Satisfied")),

@@ -1,8 +1,24 @@
-"""Readable, translated names for the ticket vocabulary shown on pages."""
+"""Readable, translated names for the ticket vocabulary: statuses, events, ratings, contact
+channels, colour cards and the stages of a ticket's clocks. Every page, message and export takes
+its words from here."""
 
 from flask_babel import lazy_gettext as _l
 
-from servicedesk.tickets.models import CategoryKind, EventKind, Rating
+from servicedesk.tickets.clocks import Stage
+from servicedesk.tickets.models import Card, Channel, EventKind, Rating
+from servicedesk.tickets.rules import Status
+
+TICKET_STATUS_LABELS = {
+    Status.FILED: _l("Filed"),
+    Status.DISPATCHED: _l("Dispatched"),
+    Status.SIGNED: _l("Signed for"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.WAITING_ENTERPRISE: _l("Waiting for the enterprise"),
+    Status.RETURNED: _l("Returned to dispatch"),
+    Status.RESOLVED: _l("Resolved, awaiting confirmation"),
+    Status.CLOSED: _l("Closed"),
+    Status.WITHDRAWN: _l("Withdrawn"),
+}
 
 EVENT_LABELS = {
     EventKind.FILED: _l("Filed"),
@@ -33,13 +49,12 @@ RATING_LABELS = {
     Rating.UNSATISFIED: _l("Unsatisfied"),
 }
 
-KIND_LABELS = {
-    CategoryKind.CONSULTATION: _l("Consultation"),
-    CategoryKind.ASSISTANCE: _l("Assistance"),
-    CategoryKind.COORDINATION: _l("Coordination"),
+#: How the enterprise likes to be contacted, and what a message is sent on.
+CHANNEL_LABELS = {
+    Channel.EMAIL: _l("E-mail"),
+    Channel.SMS: _l("SMS"),
+    Channel.PHONE: _l("Phone call"),
 }
-
-CHANNEL_LABELS = {"email": _l("E-mail"), "sms": _l("SMS"), "phone": _l("Phone call")}
 
 CHANGE_LABELS = {
     "task_force": _l("Task force"),
@@ -55,12 +70,20 @@ CHANGE_LABELS = {
     "card": _l("Card"),
 }
 
-#: The colour cards of the escalation ladder (DOMAIN.md).
+#: The colour cards of the escalation ladder (DOMAIN.md), as a badge or a heading shows them.
 CARD_LABELS = {
-    "none": _l("No card"),
-    "blue": _l("Blue card"),
-    "yellow": _l("Yellow card"),
-    "red": _l("Red card"),
+    Card.NONE: _l("No card"),
+    Card.BLUE: _l("Blue card"),
+    Card.YELLOW: _l("Yellow card"),
+    Card.RED: _l("Red card"),
+}
+
+#: The deadline each clock watches, as a sentence names it ("the sign-for deadline of this
+#: ticket has passed"); headings capitalise it (Jinja's ``capitalize``, :func:`heading`).
+STAGE_LABELS = {
+    Stage.SIGN: _l("sign-for deadline"),
+    Stage.FIRST_CONTACT: _l("first-contact deadline"),
+    Stage.RESOLVE: _l("resolution deadline"),
 }
 
 #: Codes stored in an event's changes, shown as words.
@@ -96,6 +119,17 @@ def change_text(key: str, value) -> str:
     if key == "card":
         return label(CARD_LABELS, value)
     return str(value)
+
+
+def status_label(status: Status | str) -> str:
+    """The readable name of a ticket status, in the current language."""
+    return str(TICKET_STATUS_LABELS[Status(status)])
+
+
+def heading(text) -> str:
+    """A label that starts a heading or a sentence: first letter capitalised (a no-op in
+    Chinese)."""
+    return str(text).capitalize()
 
 
 def label(table: dict, value) -> str:

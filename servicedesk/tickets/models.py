@@ -12,35 +12,41 @@ from servicedesk.auth.models import User
 from servicedesk.clock import utcnow
 from servicedesk.enterprises.models import Enterprise, KeyProject
 from servicedesk.extensions import Model
+from servicedesk.sla.vocabulary import CategoryKind, Urgency
+from servicedesk.sqlutil import enum_type
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets.rules import Status
 
 
-class Urgency(enum.StrEnum):
-    NORMAL = "normal"
-    URGENT = "urgent"
-
-
 class Channel(enum.StrEnum):
-    """How the enterprise prefers to be contacted."""
+    """A way to reach someone: how the enterprise prefers to be contacted, and (e-mail, SMS)
+    what the outbox sends on."""
 
     EMAIL = "email"
     SMS = "sms"
     PHONE = "phone"
 
 
+#: The channels the notifications can send a message on.
+MESSAGE_CHANNELS = (Channel.EMAIL, Channel.SMS)
+
+
+class Card(enum.StrEnum):
+    """The colour card a ticket holds; it only ever climbs while the ticket is open."""
+
+    NONE = "none"
+    BLUE = "blue"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+CARD_RANK = {Card.NONE: 0, Card.BLUE: 1, Card.YELLOW: 2, Card.RED: 3}
+
+
 class Rating(enum.StrEnum):
     SATISFIED = "satisfied"
     BASICALLY_SATISFIED = "basically_satisfied"
     UNSATISFIED = "unsatisfied"
-
-
-class CategoryKind(enum.StrEnum):
-    """The kind of request, which sets the normal resolve limit (DOMAIN.md)."""
-
-    CONSULTATION = "consultation"
-    ASSISTANCE = "assistance"
-    COORDINATION = "coordination"
 
 
 class Category(Model):
@@ -87,7 +93,8 @@ class Ticket(Model):
     preferred_channel: Mapped[str] = mapped_column(String(10), default=Channel.EMAIL.value)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default=Status.FILED.value, index=True)
+    status: Mapped[Status] = mapped_column(enum_type(Status, 20, "status"), default=Status.FILED,
+                                           index=True)
     #: Chain-leader enterprise or key project: tighter limits (green channel).
     green_channel: Mapped[bool] = mapped_column(default=False)
     task_force_id: Mapped[int | None] = mapped_column(ForeignKey("task_force.id"))
@@ -108,7 +115,7 @@ class Ticket(Model):
     #: and reminders look it up. Kept current by ``tickets.deadlines.refresh_deadlines``.
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
     #: The colour card (none/blue/yellow/red); only climbs while the ticket is open.
-    card: Mapped[str] = mapped_column(String(10), default="none")
+    card: Mapped[Card] = mapped_column(enum_type(Card, 10, "card"), default=Card.NONE)
     #: Bumped whenever the clocks start again (dispatch, transfer, rework), so a new clock
     #: climbs the ladder afresh.
     clock_epoch: Mapped[int] = mapped_column(default=0)
@@ -199,8 +206,8 @@ class TicketEvent(Model):
     public: Mapped[bool] = mapped_column(default=True)
     body: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str | None] = mapped_column(String(20))
+    from_status: Mapped[Status | None] = mapped_column(enum_type(Status, 20, "from_status"))
+    to_status: Mapped[Status | None] = mapped_column(enum_type(Status, 20, "to_status"))
     #: What changed besides the status, as {"field": [before, after]} plus event details.
     changes: Mapped[dict | None] = mapped_column(JSON)
 
@@ -264,7 +271,8 @@ class ExtensionRequest(Model):
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     working_days: Mapped[int]
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default=ExtensionStatus.PENDING.value)
+    status: Mapped[ExtensionStatus] = mapped_column(enum_type(ExtensionStatus, 10, "status"),
+                                                    default=ExtensionStatus.PENDING)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(Text)

@@ -26,18 +26,6 @@ class Status(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-STATUS_LABELS = {
-    Status.FILED: _l("Filed"),
-    Status.DISPATCHED: _l("Dispatched"),
-    Status.SIGNED: _l("Signed for"),
-    Status.IN_PROGRESS: _l("In progress"),
-    Status.WAITING_ENTERPRISE: _l("Waiting for the enterprise"),
-    Status.RETURNED: _l("Returned to dispatch"),
-    Status.RESOLVED: _l("Resolved, awaiting confirmation"),
-    Status.CLOSED: _l("Closed"),
-    Status.WITHDRAWN: _l("Withdrawn"),
-}
-
 #: States in which the ticket still needs someone to act.
 OPEN_STATUSES = frozenset(Status) - {Status.CLOSED, Status.WITHDRAWN}
 #: States in which the task force owns the ticket and its clocks run.
@@ -176,13 +164,11 @@ def action_label(action: Action) -> str:
     return str(_ACTION_LABELS[action])
 
 
-def status_label(status: Status | str) -> str:
-    return str(STATUS_LABELS[Status(status)])
-
-
 def next_status(status: Status | str, action: Action) -> Status:
     """The status ``action`` leads to from ``status``; raises :class:`IllegalAction`."""
     from flask_babel import gettext as _
+
+    from servicedesk.tickets.labels import status_label
 
     status = Status(status)
     table = TRANSITIONS[action]

@@ -18,8 +18,8 @@ from servicedesk.clock import utcnow
 from servicedesk.enterprises.models import KeyProject
 from servicedesk.events import ticket_changed
 from servicedesk.extensions import db
-from servicedesk.sla import services as sla
 from servicedesk.taskforces.models import TaskForce
+from servicedesk.tickets import sla
 from servicedesk.tickets.access import relations_of
 from servicedesk.tickets.attachments import store_attachments
 from servicedesk.tickets.deadlines import clock_reading, refresh_deadlines
@@ -80,7 +80,7 @@ def perform(actor: User | None, ticket: Ticket, action: Action, *,
     new_status = next_status(ticket.status, action)
     _authorise(actor, ticket, action)
     step = Step(from_status=ticket.status, at=utcnow(), clocks=clock_reading(ticket))
-    ticket.status = new_status.value
+    ticket.status = new_status
     return step
 
 

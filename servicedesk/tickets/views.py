@@ -19,10 +19,10 @@ from servicedesk.tickets.access import can_view, relations_of, sees_internal
 from servicedesk.tickets.actions import ACTIONS, build_form
 from servicedesk.tickets.attachments import discard_stored, send_attachment
 from servicedesk.tickets.forms import URGENCY_CHOICES, FileTicketForm
+from servicedesk.tickets.labels import TICKET_STATUS_LABELS
 from servicedesk.tickets.models import Attachment, Ticket
 from servicedesk.tickets.panels import render_panels
 from servicedesk.tickets.rules import (
-    STATUS_LABELS,
     IllegalAction,
     Status,
     allowed_actions,
@@ -35,7 +35,7 @@ bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 @bp.app_template_global()
 def status_label(status: str) -> str:
     """The readable name of a ticket status, in the user's language."""
-    from servicedesk.tickets.rules import status_label as label
+    from servicedesk.tickets.labels import status_label as label
 
     return label(status)
 
@@ -54,7 +54,7 @@ def ticket_vocabulary() -> dict:
 
     return {"EVENT_LABELS": labels.EVENT_LABELS, "RATING_LABELS": labels.RATING_LABELS,
             "CHANNEL_LABELS": labels.CHANNEL_LABELS, "CHANGE_LABELS": labels.CHANGE_LABELS,
-            "KIND_LABELS": labels.KIND_LABELS, "label_of": labels.label,
+            "label_of": labels.label,
             "change_text": labels.change_text}
 
 STAFF_ROLES = (Role.MEMBER, Role.LEAD, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN)
@@ -117,7 +117,7 @@ def my_tickets():
     page = db.paginate(query, page=_page_number(),
                        per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
     return render_template("tickets/mine.html", page=page, status=status,
-                           statuses=STATUS_LABELS, now=utcnow())
+                           statuses=TICKET_STATUS_LABELS, now=utcnow())
 
 
 # --- the staff's side ---------------------------------------------------------------------
@@ -170,7 +170,7 @@ def queue():
                        per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
     return render_template(
         "tickets/queue.html", page=page, tabs=tabs, view=view, filters=filters, now=now,
-        statuses=STATUS_LABELS, urgencies=URGENCY_CHOICES, ticket_sets=queries.TICKET_SETS,
+        statuses=TICKET_STATUS_LABELS, urgencies=URGENCY_CHOICES, ticket_sets=queries.TICKET_SETS,
         categories=queries.categories(), chains=industry_chains(),
     )
 

@@ -99,9 +99,9 @@ def test_the_sweep_raises_the_card_and_the_panel_says_why(park, client_for):
     # The panel: both steps fired, the red card still to come, the messages and why.
     panel = squash(page[page.index('id="reminders"'):])
     assert "Steps already fired" in panel
-    assert "Resolve deadline, blue card: due" in panel
-    assert "Resolve deadline, yellow card: due" in panel
-    assert "Resolve deadline, red card: " in panel[:panel.index("Steps already fired")]
+    assert "Resolution deadline · Blue card: due" in panel
+    assert "Resolution deadline · Yellow card: due" in panel
+    assert "Resolution deadline · Red card: " in panel[:panel.index("Steps already fired")]
     rows = db.session.scalars(db.select(Notification).where(
         Notification.ticket_id == ticket(ref).id, Notification.kind == "escalation")).all()
     assert rows, "the sweep wrote no reminders"
@@ -134,14 +134,14 @@ def test_the_panel_lists_every_message_with_its_status_and_reason(park, client_f
     db.session.commit()
     page = client_for(park.member).get(f"/tickets/{ref}").get_data(as_text=True)
     panel = squash(page[page.index('id="reminders"'):])
-    for text in ("Sign-for deadline, blue card", "Resolve deadline, daily reminder no. 3",
-                 "Ticket event: Reply from the task force", "Resolve deadline, yellow card",
-                 "Resolve deadline, red card",
+    for text in ("Sign-for deadline · Blue card", "Resolution deadline · daily reminder no. 3",
+                 "Ticket event: Reply from the task force", "Resolution deadline · Yellow card",
+                 "Resolution deadline · Red card",
                  ">Sent<", ">Held<", ">Failed<", ">Cancelled<",
                  "Held for the SMS quiet hours", "550 mailbox unavailable", "ticket closed",
                  "no mobile number on file", "no address", "13800000004",
                  "Reply from the task force", "SMS", "E-mail",
-                 "Sign-for deadline, yellow card: due", "an earlier clock"):
+                 "Sign-for deadline · Yellow card: due", "an earlier clock"):
         assert text in panel, text
     # Newest first.
     assert panel.index('id="notification-') == panel.index(

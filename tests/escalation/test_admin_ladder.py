@@ -44,7 +44,7 @@ def yellow_form(**overrides) -> dict:
 
 def test_the_ladder_page_shows_the_defaults_of_every_stage(client, admin):
     page = client.get("/admin/escalation").get_data(as_text=True)
-    for stage in ("Sign for", "First contact", "Resolve"):
+    for stage in ("Sign-for deadline", "First-contact deadline", "Resolution deadline"):
         assert f"Stage: {stage}" in page
     assert page.count("When 75% of the allowed working time is used") == 3
     assert page.count("At the deadline") == 3

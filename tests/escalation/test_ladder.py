@@ -4,10 +4,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from servicedesk.escalation.ladder import evaluate, highest_card, repeat_time, rung_time
-from servicedesk.escalation.models import Card, Level, Stage
+from servicedesk.escalation.models import Level, Stage
 from servicedesk.escalation.policy import default_rungs
 from servicedesk.sla.calendar import WorkingCalendar, parse_working_hours
 from servicedesk.tickets.clocks import Clock
+from servicedesk.tickets.models import Card
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR = WorkingCalendar(SHANGHAI, parse_working_hours("09:00-12:00,13:30-17:30"))

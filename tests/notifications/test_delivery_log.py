@@ -60,8 +60,9 @@ def test_the_log_shows_messages_newest_first_with_every_attempt(park, admin_clie
     assert page.index("NEWER-MESSAGE") < page.index("OLDER-MESSAGE")
     newer_part = page[page.index(f'id="notification-{newer}"'):
                       page.index(f'id="notification-{older}"')]
-    for text in ("Lead Li", park.lead.email, "Escalation reminder", "Resolve deadline, yellow card",
-                 "Delivery attempts: 2", "Failed, will retry", "451 try again later",
+    for text in ("Lead Li", park.lead.email, "Escalation reminder",
+                 "Resolution deadline · Yellow card", "Delivery attempts: 2", "Failed, will retry",
+                 "451 try again later",
                  "worker-one", "deliver-7-abcdef", "120 ms", "worker-two", "35 ms"):
         assert text in newer_part, text
     older_part = page[page.index(f'id="notification-{older}"'):]

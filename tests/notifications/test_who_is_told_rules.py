@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from servicedesk.extensions import db
 from servicedesk.jobs import queues
-from servicedesk.notifications.models import Notification
+from servicedesk.notifications.models import DeliveryStatus, Notification
 from servicedesk.notifications.outbox import queue_notification
 from servicedesk.tickets import services
 from servicedesk.tickets.models import TicketEvent
@@ -121,7 +121,7 @@ def _escalation_row(ref: str, person, status: str = "pending") -> int:
     assert notification_id is not None
     row = db.session.get(Notification, notification_id)
     assert row is not None
-    row.status = status
+    row.status = DeliveryStatus(status)
     db.session.commit()
     return notification_id
 

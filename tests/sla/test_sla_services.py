@@ -9,10 +9,10 @@ import pytest
 from servicedesk.crud import Refused
 from servicedesk.extensions import db
 from servicedesk.sla import calendar_store
-from servicedesk.sla import services as sla
 from servicedesk.sla.calendar_store import load_calendar
 from servicedesk.sla.models import CalendarDay, CalendarYear, SlaPolicy, Tier
 from servicedesk.sla.policy import Limits
+from servicedesk.tickets import sla
 from tests.sla.helpers import DAY, local
 
 # --- which limits a ticket gets --------------------------------------------------------------
