@@ -41,7 +41,8 @@ def _with_search_path(url: str, schema: str) -> str:
 
     parsed = make_url(url)
     return parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
+        hide_password=False
+    )
 
 
 @contextlib.contextmanager
@@ -73,12 +74,31 @@ def throwaway_database(database_url: str | None, label: str) -> Iterator[Databas
 
 def bench_environment(database: Database, **settings: str) -> dict[str, str]:
     """The environment of the benchmark (and of any worker it starts): no Redis unless given."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("MAIL_", "SMS_")) and k not in {
-               "REDIS_URL", "DATABASE_URL", "APP_ENV", "WORKING_HOURS", "TIMEZONE",
-               "SWEEP_BATCH_SIZE", "SMS_QUIET_HOURS", "SMS_DAILY_CAP"}}
-    env.update({"APP_ENV": "development", "INSTANCE_PATH": str(database.folder),
-                "DATABASE_URL": database.url, "MAIL_BACKEND": "log", "SMS_PROVIDER": "console"})
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MAIL_", "SMS_"))
+        and k
+        not in {
+            "REDIS_URL",
+            "DATABASE_URL",
+            "APP_ENV",
+            "WORKING_HOURS",
+            "TIMEZONE",
+            "SWEEP_BATCH_SIZE",
+            "SMS_QUIET_HOURS",
+            "SMS_DAILY_CAP",
+        }
+    }
+    env.update(
+        {
+            "APP_ENV": "development",
+            "INSTANCE_PATH": str(database.folder),
+            "DATABASE_URL": database.url,
+            "MAIL_BACKEND": "log",
+            "SMS_PROVIDER": "console",
+        }
+    )
     env.update(settings)
     return env
 
@@ -131,24 +151,40 @@ def parse_shared(parser, others: set[str]):
 
 def machine() -> str:
     """One line about the machine, for the report."""
-    return (f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
+    return (
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
 
 
 def markdown_table(headers: list[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table, numbers right-aligned."""
     cells = [[str(c) for c in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h)
-              for i, h in enumerate(headers)]
-    numeric = [all(_is_number(r[i]) for r in cells) if cells else False
-               for i in range(len(headers))]
+    widths = [
+        max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)
+    ]
+    numeric = [
+        all(_is_number(r[i]) for r in cells) if cells else False for i in range(len(headers))
+    ]
 
     def line(values: list[str]) -> str:
-        return "| " + " | ".join(v.rjust(w) if n else v.ljust(w)
-                                 for v, w, n in zip(values, widths, numeric, strict=True)) + " |"
+        return (
+            "| "
+            + " | ".join(
+                v.rjust(w) if n else v.ljust(w)
+                for v, w, n in zip(values, widths, numeric, strict=True)
+            )
+            + " |"
+        )
 
-    rule = "|" + "|".join(("-" * (w + 1) + ":") if n else ("-" * (w + 2))
-                          for w, n in zip(widths, numeric, strict=True)) + "|"
+    rule = (
+        "|"
+        + "|".join(
+            ("-" * (w + 1) + ":") if n else ("-" * (w + 2))
+            for w, n in zip(widths, numeric, strict=True)
+        )
+        + "|"
+    )
     return "\n".join([line(headers), rule, *(line(r) for r in cells)])
 
 

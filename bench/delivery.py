@@ -49,11 +49,27 @@ TICKETS = 50  # open tickets the reminders are about
 
 def start_workers(env: dict, count: int, log) -> list[subprocess.Popen]:
     """``count`` worker processes, each in a process group of its own; output to ``log``."""
-    return [subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker",
-         "--name", f"bench-{os.getpid()}-{count}-{i}"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        for i in range(1, count + 1)]
+    return [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "wsgi",
+                "jobs",
+                "worker",
+                "--name",
+                f"bench-{os.getpid()}-{count}-{i}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for i in range(1, count + 1)
+    ]
 
 
 def stop_workers(processes: list[subprocess.Popen]) -> None:
@@ -81,23 +97,43 @@ def queue_messages(app, total: int) -> list[int]:
     from servicedesk.tickets.models import Ticket
 
     with app.app_context():
-        people = db.session.scalars(select(User).where(User.mobile.is_not(None),
-                                                       User.enterprise_id.is_(None))
-                                    .order_by(User.id)).all()
+        people = db.session.scalars(
+            select(User)
+            .where(User.mobile.is_not(None), User.enterprise_id.is_(None))
+            .order_by(User.id)
+        ).all()
         tickets = db.session.scalars(select(Ticket).order_by(Ticket.id)).all()
         ids = []
         for i in range(total):
             ticket, person = tickets[i % len(tickets)], people[i % len(people)]
             channel = "email" if i % 2 == 0 else "sms"
-            context = {"ref": ticket.reference, "title": ticket.title, "stage": "resolve",
-                       "card": "yellow", "level": "yellow", "repeat_no": 0,
-                       "due": "2026-01-01 17:30", "task_force": "", "enterprise": "",
-                       "url": f"http://127.0.0.1/tickets/{ticket.reference}"}
-            reason = {"stage": "resolve", "level": "yellow", "repeat_no": 0,
-                      "epoch": ticket.clock_epoch}
-            row_id = queue_notification(key=f"bench:{i}", kind="escalation", recipient=person,
-                                        channel=channel, context=context, ticket_id=ticket.id,
-                                        reason=reason)
+            context = {
+                "ref": ticket.reference,
+                "title": ticket.title,
+                "stage": "resolve",
+                "card": "yellow",
+                "level": "yellow",
+                "repeat_no": 0,
+                "due": "2026-01-01 17:30",
+                "task_force": "",
+                "enterprise": "",
+                "url": f"http://127.0.0.1/tickets/{ticket.reference}",
+            }
+            reason = {
+                "stage": "resolve",
+                "level": "yellow",
+                "repeat_no": 0,
+                "epoch": ticket.clock_epoch,
+            }
+            row_id = queue_notification(
+                key=f"bench:{i}",
+                kind="escalation",
+                recipient=person,
+                channel=channel,
+                context=context,
+                ticket_id=ticket.id,
+                reason=reason,
+            )
             if row_id is None:
                 raise RuntimeError(f"message {i} was not queued")
             ids.append(row_id)
@@ -114,8 +150,12 @@ def status_counts(app) -> dict[str, int]:
     from servicedesk.notifications.models import Notification
 
     with app.app_context():
-        counts = {str(status): count for status, count in db.session.execute(
-            select(Notification.status, func.count()).group_by(Notification.status)).tuples()}
+        counts = {
+            str(status): count
+            for status, count in db.session.execute(
+                select(Notification.status, func.count()).group_by(Notification.status)
+            ).tuples()
+        }
         db.session.remove()
     return counts
 
@@ -142,19 +182,31 @@ def run_case(workers: int, total: int, database_url: str | None, timeout: float)
 
     from tests.support.loopback import SmsGatewayStandIn, SmtpStandIn
 
-    with throwaway_database(database_url, f"delivery-{workers}") as database, \
-            SmtpStandIn() as smtp, SmsGatewayStandIn() as sms:
+    with (
+        throwaway_database(database_url, f"delivery-{workers}") as database,
+        SmtpStandIn() as smtp,
+        SmsGatewayStandIn() as sms,
+    ):
         valkey = ValkeyServer(host="127.0.0.1", data_dir=database.folder / "valkey")
         valkey.start()
         processes: list[subprocess.Popen] = []
         log = open(database.folder / "workers.log", "ab")  # noqa: SIM115  (closed below)
         try:
             env = bench_environment(
-                database, REDIS_URL=valkey.connection_url, MAIL_BACKEND="smtp",
-                MAIL_SERVER=smtp.host, MAIL_PORT=str(smtp.port), MAIL_TIMEOUT="10",
-                SMS_PROVIDER="http", SMS_GATEWAY_URL=sms.url("generic"),
-                SMS_GATEWAY_TOKEN=sms.token, SMS_TIMEOUT="10", SMS_QUIET_HOURS="",
-                SMS_DAILY_CAP="1000000", REENQUEUE_GRACE_SECONDS="3600")
+                database,
+                REDIS_URL=valkey.connection_url,
+                MAIL_BACKEND="smtp",
+                MAIL_SERVER=smtp.host,
+                MAIL_PORT=str(smtp.port),
+                MAIL_TIMEOUT="10",
+                SMS_PROVIDER="http",
+                SMS_GATEWAY_URL=sms.url("generic"),
+                SMS_GATEWAY_TOKEN=sms.token,
+                SMS_TIMEOUT="10",
+                SMS_QUIET_HOURS="",
+                SMS_DAILY_CAP="1000000",
+                REENQUEUE_GRACE_SECONDS="3600",
+            )
             app = make_app(env)
             build_people(app)
             _open_tickets(app)
@@ -177,17 +229,28 @@ def run_case(workers: int, total: int, database_url: str | None, timeout: float)
             mails, texts, retried = expected_ids(app)
             got_mails = [m.message_id for m in smtp.messages]
             got_texts = sms.idempotency_keys()
-            duplicates = (len(got_mails) - len(set(got_mails))) + \
-                (len(got_texts) - len(set(got_texts)))
+            duplicates = (len(got_mails) - len(set(got_mails))) + (
+                len(got_texts) - len(set(got_texts))
+            )
             if set(got_mails) != mails or set(got_texts) != texts or duplicates:
                 raise RuntimeError(
                     f"not exactly once: {len(got_mails)} e-mails for {len(mails)} rows, "
-                    f"{len(got_texts)} SMS for {len(texts)} rows, {duplicates} duplicates")
-            say(f"  all {total} sent in {seconds:.2f} s: {total / seconds:.0f} messages/s; "
-                f"each arrived exactly once")
-            return {"workers": workers, "messages": total, "seconds": seconds,
-                    "kind": database.kind, "emails": len(got_mails), "sms": len(got_texts),
-                    "duplicates": duplicates, "retried": retried}
+                    f"{len(got_texts)} SMS for {len(texts)} rows, {duplicates} duplicates"
+                )
+            say(
+                f"  all {total} sent in {seconds:.2f} s: {total / seconds:.0f} messages/s; "
+                f"each arrived exactly once"
+            )
+            return {
+                "workers": workers,
+                "messages": total,
+                "seconds": seconds,
+                "kind": database.kind,
+                "emails": len(got_mails),
+                "sms": len(got_texts),
+                "duplicates": duplicates,
+                "retried": retried,
+            }
         finally:
             stop_workers(processes)
             log.close()
@@ -225,14 +288,26 @@ def _stop(*_args) -> None:
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=2000,
-                        help="messages per case, half e-mail, half SMS (default %(default)s)")
-    parser.add_argument("--workers", default="1,2,4",
-                        help="worker counts, comma-separated (default %(default)s)")
-    parser.add_argument("--database-url", default=None,
-                        help="PostgreSQL URL; the benchmark uses a throw-away schema in it")
-    parser.add_argument("--timeout", type=float, default=600,
-                        help="give up a case after this many seconds (default %(default)s)")
+    parser.add_argument(
+        "--messages",
+        type=int,
+        default=2000,
+        help="messages per case, half e-mail, half SMS (default %(default)s)",
+    )
+    parser.add_argument(
+        "--workers", default="1,2,4", help="worker counts, comma-separated (default %(default)s)"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL URL; the benchmark uses a throw-away schema in it",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=600,
+        help="give up a case after this many seconds (default %(default)s)",
+    )
     args = parse_shared(parser, SWEEP_OPTIONS)
     results = []
     for count in [int(n) for n in args.workers.split(",") if n.strip()]:
@@ -244,12 +319,33 @@ def main() -> int:
     kind = results[0]["kind"] if results else "sqlite"
     base = results[0]["messages"] / results[0]["seconds"] if results else 1
     print(f"\nDelivery to loopback SMTP + SMS stand-ins, {kind}, {machine()}\n")
-    print(markdown_table(
-        ["workers", "messages", "e-mail", "SMS", "seconds", "messages/s", "vs 1 worker",
-         "duplicates"],
-        [[r["workers"], r["messages"], r["emails"], r["sms"], f"{r['seconds']:.2f}",
-          f"{r['messages'] / r['seconds']:.0f}",
-          f"{r['messages'] / r['seconds'] / base:.2f}x", r["duplicates"]] for r in results]))
+    print(
+        markdown_table(
+            [
+                "workers",
+                "messages",
+                "e-mail",
+                "SMS",
+                "seconds",
+                "messages/s",
+                "vs 1 worker",
+                "duplicates",
+            ],
+            [
+                [
+                    r["workers"],
+                    r["messages"],
+                    r["emails"],
+                    r["sms"],
+                    f"{r['seconds']:.2f}",
+                    f"{r['messages'] / r['seconds']:.0f}",
+                    f"{r['messages'] / r['seconds'] / base:.2f}x",
+                    r["duplicates"],
+                ]
+                for r in results
+            ],
+        )
+    )
     return 0
 
 

@@ -61,42 +61,69 @@ def insert_tickets(app, total: int, seed: int) -> None:
                 filed = now - timedelta(minutes=rng.randrange(365 * 24 * 60))
                 dispatched = filed + timedelta(minutes=rng.randrange(5, 600))
                 state = rng.random()
-                resolved = dispatched + timedelta(hours=rng.randrange(2, 400)) \
-                    if state < 0.8 else None
+                resolved = (
+                    dispatched + timedelta(hours=rng.randrange(2, 400)) if state < 0.8 else None
+                )
                 if resolved is not None and resolved > now:
                     resolved = None
-                closed = resolved + timedelta(days=rng.randrange(1, 8)) \
-                    if resolved is not None and state < 0.7 else None
+                closed = (
+                    resolved + timedelta(days=rng.randrange(1, 8))
+                    if resolved is not None and state < 0.7
+                    else None
+                )
                 if closed is not None and closed > now:
                     closed = None
-                status = "closed" if closed else "resolved" if resolved else \
-                    rng.choice(["dispatched", "signed", "in_progress"])
-                rows.append({
-                    "reference": f"GC-B-{n:09d}", "enterprise_id": rng.choice(enterprises),
-                    "filed_by_id": contact, "category_id": rng.choice(categories),
-                    "urgency": "urgent" if rng.random() < 0.1 else "normal",
-                    "preferred_channel": "email", "title": "bench", "description": "bench",
-                    "status": status, "green_channel": False, "task_force_id": rng.choice(teams),
-                    "filed_at": filed, "dispatched_at": dispatched, "updated_at": now,
-                    "signed_at": dispatched + timedelta(hours=1) if status != "dispatched"
-                    else None,
-                    "sign_due_at": dispatched + timedelta(hours=8),
-                    "signed_on_time": rng.random() < 0.9 if status != "dispatched" else None,
-                    "contacted_on_time": rng.random() < 0.85,
-                    "resolved_at": resolved, "resolved_on_time":
-                        rng.random() < 0.8 if resolved else None,
-                    "handling_minutes": rng.randrange(60, 6000) if resolved else None,
-                    "closed_at": closed, "close_reason": ("confirmed" if rng.random() < 0.7
-                                                          else "auto") if closed else None,
-                    "rating": rng.choice(["satisfied", "basically_satisfied", None])
-                    if closed else None,
-                    "next_due_at": (now - timedelta(hours=rng.randrange(-300, 300)))
-                    if status in ("dispatched", "signed", "in_progress") else None,
-                    "card": rng.choice(["none", "none", "blue", "yellow", "red"])
-                    if not closed else "none",
-                    "clock_epoch": 1, "extension_working_days": 3 if rng.random() < 0.05 else 0,
-                    "rework_count": 1 if rng.random() < 0.05 else 0, "version": 1,
-                })
+                status = (
+                    "closed"
+                    if closed
+                    else "resolved"
+                    if resolved
+                    else rng.choice(["dispatched", "signed", "in_progress"])
+                )
+                rows.append(
+                    {
+                        "reference": f"GC-B-{n:09d}",
+                        "enterprise_id": rng.choice(enterprises),
+                        "filed_by_id": contact,
+                        "category_id": rng.choice(categories),
+                        "urgency": "urgent" if rng.random() < 0.1 else "normal",
+                        "preferred_channel": "email",
+                        "title": "bench",
+                        "description": "bench",
+                        "status": status,
+                        "green_channel": False,
+                        "task_force_id": rng.choice(teams),
+                        "filed_at": filed,
+                        "dispatched_at": dispatched,
+                        "updated_at": now,
+                        "signed_at": dispatched + timedelta(hours=1)
+                        if status != "dispatched"
+                        else None,
+                        "sign_due_at": dispatched + timedelta(hours=8),
+                        "signed_on_time": rng.random() < 0.9 if status != "dispatched" else None,
+                        "contacted_on_time": rng.random() < 0.85,
+                        "resolved_at": resolved,
+                        "resolved_on_time": rng.random() < 0.8 if resolved else None,
+                        "handling_minutes": rng.randrange(60, 6000) if resolved else None,
+                        "closed_at": closed,
+                        "close_reason": ("confirmed" if rng.random() < 0.7 else "auto")
+                        if closed
+                        else None,
+                        "rating": rng.choice(["satisfied", "basically_satisfied", None])
+                        if closed
+                        else None,
+                        "next_due_at": (now - timedelta(hours=rng.randrange(-300, 300)))
+                        if status in ("dispatched", "signed", "in_progress")
+                        else None,
+                        "card": rng.choice(["none", "none", "blue", "yellow", "red"])
+                        if not closed
+                        else "none",
+                        "clock_epoch": 1,
+                        "extension_working_days": 3 if rng.random() < 0.05 else 0,
+                        "rework_count": 1 if rng.random() < 0.05 else 0,
+                        "version": 1,
+                    }
+                )
             db.session.execute(insert(table), rows)
             db.session.commit()
             done = min(total, offset + BATCH)
@@ -111,8 +138,9 @@ def time_dashboard(app, repeats: int) -> list[float]:
     from servicedesk.extensions import db
 
     with app.app_context():
-        email = db.session.scalar(select(User.email).join(UserRole)
-                                  .where(UserRole.role == Role.SUPERVISOR.value))
+        email = db.session.scalar(
+            select(User.email).join(UserRole).where(UserRole.role == Role.SUPERVISOR.value)
+        )
     client = app.test_client()
     assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
     timings = []
@@ -140,8 +168,15 @@ def main() -> int:
             say(f"{database.kind}: inserting {size:,} tickets")
             insert_tickets(app, size, args.seed)
             timings = time_dashboard(app, args.repeats)
-            rows.append([database.kind, f"{size:,}", f"{statistics.median(timings):.2f}",
-                         f"{min(timings):.2f}", f"{max(timings):.2f}"])
+            rows.append(
+                [
+                    database.kind,
+                    f"{size:,}",
+                    f"{statistics.median(timings):.2f}",
+                    f"{min(timings):.2f}",
+                    f"{max(timings):.2f}",
+                ]
+            )
             say(f"  dashboard: median {statistics.median(timings):.2f} s")
     print(machine())
     print(markdown_table(["database", "tickets", "median s", "min s", "max s"], rows))

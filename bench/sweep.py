@@ -106,8 +106,9 @@ def _passed(calendar, clocks, ladder, now) -> list[tuple[str, str, int, datetime
     return sorted(steps, key=lambda s: s[3])
 
 
-def make_variants(calendar, ladder, now: datetime, rng: random.Random, due: bool,
-                  count: int) -> list[Variant]:
+def make_variants(
+    calendar, ladder, now: datetime, rng: random.Random, due: bool, count: int
+) -> list[Variant]:
     """``count`` ticket shapes; ``due``: the latest step that came due has not fired yet."""
     from servicedesk.escalation.ladder import CARD_OF_LEVEL, evaluate, highest_card
     from servicedesk.escalation.models import Level
@@ -125,8 +126,11 @@ def make_variants(calendar, ladder, now: datetime, rng: random.Random, due: bool
         # (in calendar time); signed, x the first-contact limit; in progress, x the resolve
         # limit. About one open ticket in ten is overdue: a park that mostly keeps its promises.
         state = rng.choices(["dispatched", "signed", "in_progress"], [15, 15, 70])[0]
-        limit = {"dispatched": limits.sign_minutes, "signed": limits.first_contact_minutes,
-                 "in_progress": limits.resolve_minutes}[state]
+        limit = {
+            "dispatched": limits.sign_minutes,
+            "signed": limits.first_contact_minutes,
+            "in_progress": limits.resolve_minutes,
+        }[state]
         span = limit / per_day * AGE_FACTOR * 7 / 5 * 24 * 60  # calendar: 7 days per 5 worked
         started = calendar.next_working_start(now - timedelta(minutes=rng.uniform(1, span)))
         if started >= now:
@@ -138,8 +142,9 @@ def make_variants(calendar, ladder, now: datetime, rng: random.Random, due: bool
             signed = min(started + (deadlines.sign_due - started) * rng.uniform(0.1, 1.1), now)
         if state == "in_progress":
             assert signed is not None  # in progress: signed above
-            contacted = min(signed + (deadlines.first_contact_due - signed) * rng.uniform(0.1, 1),
-                            now)
+            contacted = min(
+                signed + (deadlines.first_contact_due - signed) * rng.uniform(0.1, 1), now
+            )
         clocks = [Clock(Stage.RESOLVE, started, deadlines.resolve_due)]
         if signed is None:
             clocks.insert(0, Clock(Stage.SIGN, started, deadlines.sign_due))
@@ -157,9 +162,23 @@ def make_variants(calendar, ladder, now: datetime, rng: random.Random, due: bool
         assert look_at is not None  # a quiet shape without an upcoming look was skipped
         card = highest_card(CARD_OF_LEVEL[Level(lv)] for _s, lv, _n, _at in fired)
         running = [c.due_at for c in clocks]
-        shapes.append(Variant(state, tier.value, kind, started, deadlines.sign_due,
-                              deadlines.first_contact_due, deadlines.resolve_due, signed,
-                              contacted, card.value, look_at, min(running), fired))
+        shapes.append(
+            Variant(
+                state,
+                tier.value,
+                kind,
+                started,
+                deadlines.sign_due,
+                deadlines.first_contact_due,
+                deadlines.resolve_due,
+                signed,
+                contacted,
+                card.value,
+                look_at,
+                min(running),
+                fired,
+            )
+        )
     return shapes
 
 
@@ -195,12 +214,21 @@ def read_park() -> Park:
     return Park(enterprises, members, categories)
 
 
-TITLES = ["配电增容申请进度", "厂房消防验收协调", "项目用地规划调整", "员工子女入学咨询",
-          "天然气管道接入", "设备进口免税政策", "环评批复加急", "人才公寓申请"]
+TITLES = [
+    "配电增容申请进度",
+    "厂房消防验收协调",
+    "项目用地规划调整",
+    "员工子女入学咨询",
+    "天然气管道接入",
+    "设备进口免税政策",
+    "环评批复加急",
+    "人才公寓申请",
+]
 
 
-def insert_tickets(app, total: int, due_count: int, now: datetime, seed: int,
-                   variants: int = VARIANTS) -> None:
+def insert_tickets(
+    app, total: int, due_count: int, now: datetime, seed: int, variants: int = VARIANTS
+) -> None:
     """``total`` open tickets, ``due_count`` of them due, with the steps they already climbed."""
     from sqlalchemy import Table, insert, text
 
@@ -231,42 +259,73 @@ def insert_tickets(app, total: int, due_count: int, now: datetime, seed: int,
             firings: list[dict[str, object]] = []
             for i in range(chunk_start, min(chunk_start + CHUNK, total)):
                 if i in due_positions:
-                    shape = due[due_positions[i] * len(due) // due_count] \
-                        if due_count <= len(due) else due[due_positions[i] % len(due)]
+                    shape = (
+                        due[due_positions[i] * len(due) // due_count]
+                        if due_count <= len(due)
+                        else due[due_positions[i] % len(due)]
+                    )
                 else:
                     shape = quiet[i % len(quiet)]
                 enterprise, contact, force, leader = park.enterprises[i % len(park.enterprises)]
                 team = park.members[force] or [contact]
                 ticket_id = first_id + i
                 categories = park.categories[shape.kind]
-                tickets.append({
-                    "id": ticket_id, "reference": f"BN-{i:08d}", "enterprise_id": enterprise,
-                    "filed_by_id": contact,
-                    "category_id": categories[i % len(categories)],
-                    "key_project_id": None, "urgency": "urgent" if shape.tier == "urgent"
-                    else "normal", "preferred_channel": "email",
-                    "title": f"{TITLES[i % len(TITLES)]}（{i}）",
-                    "description": "基准测试工单：企业反映的困难，描述若干。",
-                    "status": shape.status, "green_channel": leader or shape.tier == "green",
-                    "task_force_id": force,
-                    "assignee_id": team[i % len(team)] if shape.signed_at else None,
-                    "filed_at": shape.started - timedelta(minutes=5),
-                    "dispatched_at": shape.started, "signed_at": shape.signed_at,
-                    "first_contact_at": shape.contacted_at, "resolved_at": None,
-                    "closed_at": None, "updated_at": shape.started,
-                    "sign_due_at": shape.sign_due, "first_contact_due_at": shape.contact_due,
-                    "resolve_due_at": shape.resolve_due, "next_due_at": shape.next_due_at,
-                    "card": shape.card, "clock_epoch": 1, "clock_started_at": shape.started,
-                    "next_escalation_at": shape.next_escalation_at, "paused_at": None,
-                    "extension_working_days": 0, "signed_on_time": None,
-                    "contacted_on_time": None, "resolved_on_time": None,
-                    "resolution_summary": None, "rating": None, "rating_comment": None,
-                    "rework_count": 0, "close_reason": None, "version": 1,
-                })
-                firings.extend({"ticket_id": ticket_id, "clock_epoch": 1, "stage": stage,
-                                "level": level, "repeat_no": number, "due_at": at,
-                                "fired_at": at + timedelta(seconds=30)}
-                               for stage, level, number, at in shape.fired)
+                tickets.append(
+                    {
+                        "id": ticket_id,
+                        "reference": f"BN-{i:08d}",
+                        "enterprise_id": enterprise,
+                        "filed_by_id": contact,
+                        "category_id": categories[i % len(categories)],
+                        "key_project_id": None,
+                        "urgency": "urgent" if shape.tier == "urgent" else "normal",
+                        "preferred_channel": "email",
+                        "title": f"{TITLES[i % len(TITLES)]}（{i}）",
+                        "description": "基准测试工单：企业反映的困难，描述若干。",
+                        "status": shape.status,
+                        "green_channel": leader or shape.tier == "green",
+                        "task_force_id": force,
+                        "assignee_id": team[i % len(team)] if shape.signed_at else None,
+                        "filed_at": shape.started - timedelta(minutes=5),
+                        "dispatched_at": shape.started,
+                        "signed_at": shape.signed_at,
+                        "first_contact_at": shape.contacted_at,
+                        "resolved_at": None,
+                        "closed_at": None,
+                        "updated_at": shape.started,
+                        "sign_due_at": shape.sign_due,
+                        "first_contact_due_at": shape.contact_due,
+                        "resolve_due_at": shape.resolve_due,
+                        "next_due_at": shape.next_due_at,
+                        "card": shape.card,
+                        "clock_epoch": 1,
+                        "clock_started_at": shape.started,
+                        "next_escalation_at": shape.next_escalation_at,
+                        "paused_at": None,
+                        "extension_working_days": 0,
+                        "signed_on_time": None,
+                        "contacted_on_time": None,
+                        "resolved_on_time": None,
+                        "resolution_summary": None,
+                        "rating": None,
+                        "rating_comment": None,
+                        "rework_count": 0,
+                        "close_reason": None,
+                        "version": 1,
+                    }
+                )
+                firings.extend(
+                    {
+                        "ticket_id": ticket_id,
+                        "clock_epoch": 1,
+                        "stage": stage,
+                        "level": level,
+                        "repeat_no": number,
+                        "due_at": at,
+                        "fired_at": at + timedelta(seconds=30),
+                    }
+                    for stage, level, number, at in shape.fired
+                )
             connection.execute(insert(ticket_table), tickets)
             if firings:
                 connection.execute(insert(firing_table), firings)
@@ -277,8 +336,12 @@ def insert_tickets(app, total: int, due_count: int, now: datetime, seed: int,
                 rate = done / max(time.monotonic() - started, 1e-9)
                 say(f"  {done:,} / {total:,} tickets inserted ({rate:,.0f}/s)")
         if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("SELECT setval(pg_get_serial_sequence('ticket', 'id'), "
-                                    "(SELECT max(id) FROM ticket))"))
+            db.session.execute(
+                text(
+                    "SELECT setval(pg_get_serial_sequence('ticket', 'id'), "
+                    "(SELECT max(id) FROM ticket))"
+                )
+            )
             db.session.execute(text("ANALYZE"))
             db.session.commit()
         else:
@@ -303,9 +366,11 @@ def run_case(total: int, percent: float, database_url: str | None, seed: int) ->
 
         with app.app_context():
             now = bench_now(load_calendar())
-        say(f"{total:,} open tickets, {due_count:,} due ({percent:g} %), {database.kind}, "
+        say(
+            f"{total:,} open tickets, {due_count:,} due ({percent:g} %), {database.kind}, "
             f"sweep at {now.replace(tzinfo=UTC).astimezone(ZoneInfo('Asia/Shanghai')):%a %H:%M}"
-            " park time")
+            " park time"
+        )
         build_started = time.monotonic()
         insert_tickets(app, total, due_count, now, seed)
         build_seconds = time.monotonic() - build_started
@@ -319,29 +384,49 @@ def run_case(total: int, percent: float, database_url: str | None, seed: int) ->
             started = time.monotonic()
             stats = tick(now)
             sweep_seconds = time.monotonic() - started
-            outbox = db.session.scalar(select(func.count(Notification.id))
-                                       .where(Notification.kind == "escalation"))
-            say(f"  sweep: {stats.due_tickets:,} due tickets, {stats.firings:,} firings, "
+            outbox = db.session.scalar(
+                select(func.count(Notification.id)).where(Notification.kind == "escalation")
+            )
+            say(
+                f"  sweep: {stats.due_tickets:,} due tickets, {stats.firings:,} firings, "
                 f"{stats.notifications:,} outbox rows in {sweep_seconds:.2f} s"
-                + (f"; errors: {stats.errors[:3]}" if stats.errors else ""))
+                + (f"; errors: {stats.errors[:3]}" if stats.errors else "")
+            )
             started = time.monotonic()
             idle = tick(now + timedelta(seconds=1))
             idle_seconds = time.monotonic() - started
             say(f"  next sweep, nothing due: {idle.due_tickets} due in {idle_seconds:.3f} s")
-        return {"open": total, "percent": percent, "due": due_count, "kind": database.kind,
-                "build_s": build_seconds, "digest_s": digest_seconds, "digests": digests,
-                "sweep_s": sweep_seconds, "handled": stats.due_tickets,
-                "firings": stats.firings, "rows": stats.notifications, "outbox": outbox,
-                "errors": len(stats.errors), "idle_s": idle_seconds,
-                "idle_due": idle.due_tickets}
+        return {
+            "open": total,
+            "percent": percent,
+            "due": due_count,
+            "kind": database.kind,
+            "build_s": build_seconds,
+            "digest_s": digest_seconds,
+            "digests": digests,
+            "sweep_s": sweep_seconds,
+            "handled": stats.due_tickets,
+            "firings": stats.firings,
+            "rows": stats.notifications,
+            "outbox": outbox,
+            "errors": len(stats.errors),
+            "idle_s": idle_seconds,
+            "idle_due": idle.due_tickets,
+        }
 
 
 def _warm_up() -> None:
     """Compile the reminder templates once, as a long-running worker has long done."""
     from servicedesk.notifications.render import render_notification
 
-    context = {"ref": "BN-0", "title": "warm-up", "stage": "resolve", "card": "blue",
-               "due": "2026-01-01 09:00", "url": "http://127.0.0.1/"}
+    context = {
+        "ref": "BN-0",
+        "title": "warm-up",
+        "stage": "resolve",
+        "card": "blue",
+        "due": "2026-01-01 09:00",
+        "url": "http://127.0.0.1/",
+    }
     for locale in ("zh_CN", "en"):
         render_notification("escalation", locale, context)
 
@@ -357,15 +442,29 @@ def _stop(*_args) -> None:
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000",
-                        help="open tickets per case, comma-separated (default: %(default)s)")
-    parser.add_argument("--due-percent", type=float, default=1.0,
-                        help="share of open tickets that are due (default: %(default)s)")
-    parser.add_argument("--contrast-percent", type=float, default=0.1,
-                        help="one more case at the largest size with this share due, to show "
-                             "the cost follows the due tickets (0: none; default %(default)s)")
-    parser.add_argument("--database-url", default=None,
-                        help="PostgreSQL URL; the benchmark uses a throw-away schema in it")
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000,1000000",
+        help="open tickets per case, comma-separated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--due-percent",
+        type=float,
+        default=1.0,
+        help="share of open tickets that are due (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--contrast-percent",
+        type=float,
+        default=0.1,
+        help="one more case at the largest size with this share due, to show "
+        "the cost follows the due tickets (0: none; default %(default)s)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL URL; the benchmark uses a throw-away schema in it",
+    )
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--one-case", default=None, help=argparse.SUPPRESS)
     args = parse_shared(parser, DELIVERY_OPTIONS)
@@ -381,8 +480,14 @@ def main() -> int:
         cases.append((max(sizes), args.contrast_percent))
     results = []
     for total, percent in cases:
-        command = [sys.executable, __file__, "--one-case", f"{total}:{percent}",
-                   "--seed", str(args.seed)]
+        command = [
+            sys.executable,
+            __file__,
+            "--one-case",
+            f"{total}:{percent}",
+            "--seed",
+            str(args.seed),
+        ]
         if args.database_url:
             command += ["--database-url", args.database_url]
         child = subprocess.run(command, stdout=subprocess.PIPE, text=True)
@@ -390,16 +495,40 @@ def main() -> int:
             say(f"case {total}:{percent} failed ({child.returncode})")
             return 1
         results.append(json.loads(child.stdout.strip().splitlines()[-1]))
-    rows = [[f"{r['open']:,}", f"{r['percent']:g} %", f"{r['handled']:,}", f"{r['firings']:,}",
-             f"{r['rows']:,}", f"{r['sweep_s']:.2f}",
-             f"{r['sweep_s'] / r['handled'] * 1000:.1f}" if r["handled"] else "–",
-             f"{r['idle_s'] * 1000:.0f}", f"{r['digest_s']:.2f}", f"{r['build_s']:.0f}"]
-            for r in results]
+    rows = [
+        [
+            f"{r['open']:,}",
+            f"{r['percent']:g} %",
+            f"{r['handled']:,}",
+            f"{r['firings']:,}",
+            f"{r['rows']:,}",
+            f"{r['sweep_s']:.2f}",
+            f"{r['sweep_s'] / r['handled'] * 1000:.1f}" if r["handled"] else "–",
+            f"{r['idle_s'] * 1000:.0f}",
+            f"{r['digest_s']:.2f}",
+            f"{r['build_s']:.0f}",
+        ]
+        for r in results
+    ]
     kind = results[0]["kind"] if results else "sqlite"
     print(f"\nEscalation sweep, {kind}, {machine()}\n")
-    print(markdown_table(
-        ["open tickets", "due", "due handled", "firings", "outbox rows", "sweep s",
-         "ms per due ticket", "idle sweep ms", "digest s", "build s"], rows))
+    print(
+        markdown_table(
+            [
+                "open tickets",
+                "due",
+                "due handled",
+                "firings",
+                "outbox rows",
+                "sweep s",
+                "ms per due ticket",
+                "idle sweep ms",
+                "digest s",
+                "build s",
+            ],
+            rows,
+        )
+    )
     errors = sum(r["errors"] for r in results)
     if errors:
         say(f"{errors} ticket(s) failed to escalate: see the progress lines above")

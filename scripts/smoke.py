@@ -77,31 +77,55 @@ class Budget:
 
 # --- the system under test ------------------------------------------------------------------
 
+
 def base_env(instance: Path, port: int, smtp: SmtpStandIn, sms: SmsGatewayStandIn) -> dict:
     """The environment of every process: embedded defaults plus the smoke's fast settings."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("MAIL_", "SMS_", "FLASK_"))
-           and k not in {"REDIS_URL", "DATABASE_URL", "APP_ENV", "SECRET_KEY", "WORKING_HOURS",
-                         "TIMEZONE", "PORT", "PUBLIC_BASE_URL", "UPLOAD_FOLDER",
-                         "SWEEP_INTERVAL_SECONDS", "REENQUEUE_GRACE_SECONDS",
-                         "DELIVERY_BACKOFF_SECONDS", "MORNING_DIGEST_AT", "DEFAULT_LOCALE"}}
-    env.update({
-        "APP_ENV": "development",
-        "INSTANCE_PATH": str(instance),
-        "DATABASE_URL": f"sqlite:///{instance / 'smoke.db'}",
-        "WORKING_HOURS": WORKING_HOURS,
-        "SWEEP_INTERVAL_SECONDS": str(SWEEP_SECONDS),
-        "REENQUEUE_GRACE_SECONDS": "2",
-        "DELIVERY_BACKOFF_SECONDS": "2,5,10",
-        "SMS_QUIET_HOURS": "",
-        "SMS_DAILY_CAP": "1000",
-        "MAIL_BACKEND": "smtp", "MAIL_SERVER": smtp.host, "MAIL_PORT": str(smtp.port),
-        "MAIL_TIMEOUT": "5",
-        "SMS_PROVIDER": "http", "SMS_GATEWAY_URL": sms.url("generic"),
-        "SMS_GATEWAY_TOKEN": sms.token, "SMS_TIMEOUT": "5",
-        "PORT": str(port), "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MAIL_", "SMS_", "FLASK_"))
+        and k
+        not in {
+            "REDIS_URL",
+            "DATABASE_URL",
+            "APP_ENV",
+            "SECRET_KEY",
+            "WORKING_HOURS",
+            "TIMEZONE",
+            "PORT",
+            "PUBLIC_BASE_URL",
+            "UPLOAD_FOLDER",
+            "SWEEP_INTERVAL_SECONDS",
+            "REENQUEUE_GRACE_SECONDS",
+            "DELIVERY_BACKOFF_SECONDS",
+            "MORNING_DIGEST_AT",
+            "DEFAULT_LOCALE",
+        }
+    }
+    env.update(
+        {
+            "APP_ENV": "development",
+            "INSTANCE_PATH": str(instance),
+            "DATABASE_URL": f"sqlite:///{instance / 'smoke.db'}",
+            "WORKING_HOURS": WORKING_HOURS,
+            "SWEEP_INTERVAL_SECONDS": str(SWEEP_SECONDS),
+            "REENQUEUE_GRACE_SECONDS": "2",
+            "DELIVERY_BACKOFF_SECONDS": "2,5,10",
+            "SMS_QUIET_HOURS": "",
+            "SMS_DAILY_CAP": "1000",
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": smtp.host,
+            "MAIL_PORT": str(smtp.port),
+            "MAIL_TIMEOUT": "5",
+            "SMS_PROVIDER": "http",
+            "SMS_GATEWAY_URL": sms.url("generic"),
+            "SMS_GATEWAY_TOKEN": sms.token,
+            "SMS_TIMEOUT": "5",
+            "PORT": str(port),
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     return env
 
 
@@ -111,11 +135,13 @@ def flask_command(*args: str) -> list[str]:
 
 def run_flask(env: dict, *args: str, timeout: float = 120) -> None:
     """Run one ``flask`` command to completion; SmokeFailure with its output when it fails."""
-    result = subprocess.run(flask_command(*args), cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=timeout)
+    result = subprocess.run(
+        flask_command(*args), cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
     if result.returncode != 0:
-        raise SmokeFailure(f"flask {' '.join(args)} failed ({result.returncode}):\n"
-                           f"{result.stdout}{result.stderr}")
+        raise SmokeFailure(
+            f"flask {' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}"
+        )
 
 
 @dataclass
@@ -147,8 +173,9 @@ def configure(env: dict):
 
     app = create_app()
     with app.app_context():
-        category = db.session.scalar(select(Category).where(
-            Category.name == CATEGORIES["policy"][0]))
+        category = db.session.scalar(
+            select(Category).where(Category.name == CATEGORIES["policy"][0])
+        )
         if category is None:
             raise SmokeFailure("the demo category 政策咨询 is missing after `flask demo load`")
         for tier in Tier:
@@ -159,20 +186,45 @@ def configure(env: dict):
         email, sms = "email", "sms"
         rungs = [  # level, trigger, threshold, audiences, channels, active
             (Level.BLUE, Trigger.SHARE_USED, 50, [Audience.ASSIGNEE], [email], True),
-            (Level.YELLOW, Trigger.OVERDUE, 0, [Audience.ASSIGNEE, Audience.LEAD],
-             [email, sms], True),
-            (Level.RED, Trigger.OVERDUE, 1, [Audience.LEAD, Audience.SUPERVISORS],
-             [email, sms], True),
-            (Level.REPEAT, Trigger.DAILY, 1, [Audience.LEAD, Audience.SUPERVISORS],
-             [email, sms], False),
+            (
+                Level.YELLOW,
+                Trigger.OVERDUE,
+                0,
+                [Audience.ASSIGNEE, Audience.LEAD],
+                [email, sms],
+                True,
+            ),
+            (
+                Level.RED,
+                Trigger.OVERDUE,
+                1,
+                [Audience.LEAD, Audience.SUPERVISORS],
+                [email, sms],
+                True,
+            ),
+            (
+                Level.REPEAT,
+                Trigger.DAILY,
+                1,
+                [Audience.LEAD, Audience.SUPERVISORS],
+                [email, sms],
+                False,
+            ),
         ]
         db.session.execute(delete(EscalationStep))
         for stage in Stage:
             for level, trigger, threshold, audiences, channels, active in rungs:
-                db.session.add(EscalationStep(
-                    stage=stage.value, level=level.value, trigger=trigger.value,
-                    threshold=threshold, audiences=[a.value for a in audiences],
-                    channels=channels, active=active))
+                db.session.add(
+                    EscalationStep(
+                        stage=stage.value,
+                        level=level.value,
+                        trigger=trigger.value,
+                        threshold=threshold,
+                        audiences=[a.value for a in audiences],
+                        channels=channels,
+                        active=active,
+                    )
+                )
         db.session.commit()
         if load_calendar().minutes_per_day != 1439:
             raise SmokeFailure(f"WORKING_HOURS {WORKING_HOURS} not in force")
@@ -200,20 +252,26 @@ def ticket_state(reference: str) -> dict:
     ticket = db.session.scalar(select(Ticket).where(Ticket.reference == reference))
     if ticket is None:
         return {}
-    rows = db.session.scalars(select(Notification).where(
-        Notification.ticket_id == ticket.id, Notification.kind == "escalation")).all()
+    rows = db.session.scalars(
+        select(Notification).where(
+            Notification.ticket_id == ticket.id, Notification.kind == "escalation"
+        )
+    ).all()
     by_status: dict[str, int] = {}
     for row in rows:
         by_status[row.status] = by_status.get(row.status, 0) + 1
     state = {
-        "status": ticket.status, "card": ticket.card,
+        "status": ticket.status,
+        "card": ticket.card,
         "task_force": ticket.task_force.name if ticket.task_force else None,
         "members": [m.email for m in ticket.task_force.members] if ticket.task_force else [],
-        "lead": ticket.task_force.lead.email if ticket.task_force and ticket.task_force.lead
+        "lead": ticket.task_force.lead.email
+        if ticket.task_force and ticket.task_force.lead
         else None,
         "escalations": by_status,
-        "failed": [f"{r.channel} to {r.address}: {r.last_error}" for r in rows
-                   if r.status == "failed"],
+        "failed": [
+            f"{r.channel} to {r.address}: {r.last_error}" for r in rows if r.status == "failed"
+        ],
     }
     db.session.remove()
     return state
@@ -225,6 +283,7 @@ def _sigterm(*_args) -> None:
 
 # --- the story ------------------------------------------------------------------------------
 
+
 def smoke(args, budget: Budget, state: dict) -> list[str]:
     smtp = state["smtp"] = SmtpStandIn().start()
     sms = state["sms"] = SmsGatewayStandIn().start()
@@ -235,8 +294,10 @@ def smoke(args, budget: Budget, state: dict) -> list[str]:
     run_flask(env, "db", "upgrade")
     run_flask(env, "demo", "load")
     setup, app = configure(env)
-    say(f"instance {instance}: demo data, 24-hour calendar ({WORKING_HOURS}), one-minute limits "
-        f"for {setup.category_name}, ladder blue 50 % / yellow at deadline / red +1 min")
+    say(
+        f"instance {instance}: demo data, 24-hour calendar ({WORKING_HOURS}), one-minute limits "
+        f"for {setup.category_name}, ladder blue 50 % / yellow at deadline / red +1 min"
+    )
 
     log_path = Path(state["tmp"]) / "run-all.log"
     state["log"] = log_path
@@ -244,7 +305,12 @@ def smoke(args, budget: Budget, state: dict) -> list[str]:
     state["log_file"] = log
     state["stack"] = stack = subprocess.Popen(
         flask_command("jobs", "run-all", "--workers", str(args.workers), "--port", str(port)),
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
 
     def web_up() -> bool:
@@ -263,10 +329,17 @@ def smoke(args, budget: Budget, state: dict) -> list[str]:
     enterprise.sign_in(ENTERPRISE, PASSWORD)
     enterprise.get("/tickets/new")
     title = f"Smoke test {time.strftime('%H:%M:%S')}: power supply to line 3"
-    enterprise.submit("/tickets/new", {
-        "category": str(setup.category_id), "urgency": "normal", "title": title,
-        "description": "Filed by scripts/smoke.py through the web form.",
-        "key_project": "0", "preferred_channel": "email"})
+    enterprise.submit(
+        "/tickets/new",
+        {
+            "category": str(setup.category_id),
+            "urgency": "normal",
+            "title": title,
+            "description": "Filed by scripts/smoke.py through the web form.",
+            "key_project": "0",
+            "preferred_channel": "email",
+        },
+    )
     filed_at = time.time()
     path = urllib.parse.urlsplit(enterprise.url).path
     if not path.startswith("/tickets/") or path.rstrip("/") == "/tickets/new":
@@ -278,8 +351,10 @@ def smoke(args, budget: Budget, state: dict) -> list[str]:
         ticket = ticket_state(reference)
     if ticket.get("status") != "dispatched":
         raise SmokeFailure(f"ticket {reference} was not dispatched by the routing rules: {ticket}")
-    say(f"filed {reference}; routed to {ticket['task_force']} (lead {ticket['lead']}, "
-        f"members {', '.join(ticket['members'])})")
+    say(
+        f"filed {reference}; routed to {ticket['task_force']} (lead {ticket['lead']}, "
+        f"members {', '.join(ticket['members'])})"
+    )
 
     def all_cards() -> list[Arrival] | None:
         if stack.poll() is not None:
@@ -295,13 +370,19 @@ def smoke(args, budget: Budget, state: dict) -> list[str]:
         arrivals = escalations(reference, smtp, sms, setup.card_labels)
         with app.app_context():
             ticket = ticket_state(reference)
-        raise SmokeFailure(f"{exc}; still missing: {', '.join(missing(arrivals))}; "
-                           f"ticket {ticket}") from None
-    say(f"blue, yellow and red reminders arrived by e-mail and SMS "
-        f"({time.time() - filed_at:.0f} s after filing)")
+        raise SmokeFailure(
+            f"{exc}; still missing: {', '.join(missing(arrivals))}; ticket {ticket}"
+        ) from None
+    say(
+        f"blue, yellow and red reminders arrived by e-mail and SMS "
+        f"({time.time() - filed_at:.0f} s after filing)"
+    )
 
-    signer = ticket["members"][0] if "member@demo.local" not in ticket["members"] \
+    signer = (
+        ticket["members"][0]
+        if "member@demo.local" not in ticket["members"]
         else "member@demo.local"
+    )
     member = Browser(base)
     member.sign_in(signer, PASSWORD)
     member.act(reference, "sign", {})
@@ -314,8 +395,7 @@ def smoke(args, budget: Budget, state: dict) -> list[str]:
     with app.app_context():
         ticket = ticket_state(reference)
     if ticket["status"] != "closed":
-        raise SmokeFailure(f"ticket {reference} is {ticket['status']} after confirming, "
-                           "not closed")
+        raise SmokeFailure(f"ticket {reference} is {ticket['status']} after confirming, not closed")
     say(f"{reference} closed through the web (signed, resolved, confirmed 'satisfied')")
 
     quiet = 3 * SWEEP_SECONDS + 10
@@ -330,8 +410,10 @@ def smoke(args, budget: Budget, state: dict) -> list[str]:
     timeline = [f"  t+{at - filed_at:6.1f} s  {what}" for at, what in sorted(events)]
     print("\nTimeline (seconds after filing):\n" + "\n".join(timeline), flush=True)
     if late:
-        raise SmokeFailure(f"{len(late)} reminder(s) for {reference} arrived after it closed: "
-                           + "; ".join(f"{a.channel} {a.card} to {a.to}" for a in late))
+        raise SmokeFailure(
+            f"{len(late)} reminder(s) for {reference} arrived after it closed: "
+            + "; ".join(f"{a.channel} {a.card} to {a.to}" for a in late)
+        )
     keys = [a.key for a in arrivals]
     if len(keys) != len(set(keys)):
         raise SmokeFailure(f"a reminder for {reference} arrived twice: {sorted(keys)}")
@@ -339,19 +421,28 @@ def smoke(args, budget: Budget, state: dict) -> list[str]:
         ticket = ticket_state(reference)
     unsettled = {s: n for s, n in ticket["escalations"].items() if s in ("pending", "sending")}
     if unsettled:
-        raise SmokeFailure(f"escalation rows of {reference} still waiting after the close: "
-                           f"{unsettled}")
-    return [f"{reference}: {len(arrivals)} reminders delivered, each once; escalation rows by "
-            f"status {ticket['escalations']}; none arrived in the {quiet} s after the close"]
+        raise SmokeFailure(
+            f"escalation rows of {reference} still waiting after the close: {unsettled}"
+        )
+    return [
+        f"{reference}: {len(arrivals)} reminders delivered, each once; escalation rows by "
+        f"status {ticket['escalations']}; none arrived in the {quiet} s after the close"
+    ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2, help="RQ workers for run-all")
-    parser.add_argument("--verbose", action="store_true",
-                        help="list every reminder in the timeline, not one line per card")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary instance folder (kept anyway on failure)")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="list every reminder in the timeline, not one line per card",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the temporary instance folder (kept anyway on failure)",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _sigterm)
     started = time.monotonic()

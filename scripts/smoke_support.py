@@ -58,8 +58,11 @@ class FormParser(html.parser.HTMLParser):
     def handle_starttag(self, tag, attrs) -> None:
         a = {k: (v if v is not None else "") for k, v in attrs}
         if tag == "form":
-            self._form = Form(a.get("action", ""), a.get("method", "get").lower(),
-                              a.get("enctype", "application/x-www-form-urlencoded"))
+            self._form = Form(
+                a.get("action", ""),
+                a.get("method", "get").lower(),
+                a.get("enctype", "application/x-www-form-urlencoded"),
+            )
             self._submitted = False
             self.forms.append(self._form)
             return
@@ -111,7 +114,8 @@ class Browser:
     def __init__(self, base: str) -> None:
         self.base = base
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
         self.url, self.page = "", ""
 
     def _open(self, request: urllib.request.Request) -> tuple[int, str]:
@@ -121,8 +125,9 @@ class Browser:
                 return answer.status, self.page
         except urllib.error.HTTPError as exc:
             self.url, self.page = exc.geturl(), exc.read().decode("utf-8", "replace")
-            raise SmokeFailure(f"{request.get_method()} {request.full_url} answered "
-                               f"{exc.code}") from None
+            raise SmokeFailure(
+                f"{request.get_method()} {request.full_url} answered {exc.code}"
+            ) from None
 
     def get(self, path: str) -> str:
         self._open(urllib.request.Request(urllib.parse.urljoin(self.base, path)))
@@ -132,8 +137,9 @@ class Browser:
         parser = FormParser()
         parser.feed(self.page)
         for form in parser.forms:
-            if urllib.parse.urlsplit(urllib.parse.urljoin(self.url, form.action)).path \
-                    .endswith(action_ends):
+            if urllib.parse.urlsplit(urllib.parse.urljoin(self.url, form.action)).path.endswith(
+                action_ends
+            ):
                 return form
         actions = [f.action for f in parser.forms]
         raise SmokeFailure(f"no form posting to …{action_ends} on {self.url} (forms: {actions})")
@@ -151,9 +157,12 @@ class Browser:
         else:
             body = urllib.parse.urlencode(fields).encode()
             content_type = "application/x-www-form-urlencoded"
-        request = urllib.request.Request(url, data=body, method="POST",
-                                         headers={"Content-Type": content_type,
-                                                  "Referer": self.url})
+        request = urllib.request.Request(
+            url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": content_type, "Referer": self.url},
+        )
         self._open(request)
         return self.page
 
@@ -163,8 +172,10 @@ class Browser:
         self.submit(f"/act/{name}", values)
         if urllib.parse.urlsplit(self.url).path.endswith(f"/act/{name}"):  # no redirect
             alerts = re.findall(r'class="alert alert-danger[^"]*"[^>]*>(.*?)<', self.page, re.S)
-            raise SmokeFailure(f"{name} on {reference} was refused: "
-                               f"{'; '.join(a.strip() for a in alerts) or 'no message'}")
+            raise SmokeFailure(
+                f"{name} on {reference} was refused: "
+                f"{'; '.join(a.strip() for a in alerts) or 'no message'}"
+            )
 
     def sign_in(self, email: str, password: str) -> None:
         """Sign in through the sign-in form; SmokeFailure when it does not let us in."""
@@ -203,17 +214,21 @@ def multipart(fields: list[tuple[str, str]], empty_files: list[str]) -> tuple[by
     boundary = f"----smoke{uuid.uuid4().hex}"
     parts = []
     for name, value in fields:
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                     f"{value}\r\n".encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            f"{value}\r\n".encode()
+        )
     for name in empty_files:
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-                     f'filename=""\r\nContent-Type: application/octet-stream\r\n\r\n\r\n'
-                     .encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename=""\r\nContent-Type: application/octet-stream\r\n\r\n\r\n'.encode()
+        )
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 # --- what arrived ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Arrival:
@@ -233,26 +248,35 @@ def card_of(text: str, labels: dict[str, set[str]]) -> str | None:
     return None
 
 
-def escalations(reference: str, smtp: SmtpStandIn, sms: SmsGatewayStandIn,
-                labels: dict[str, set[str]]) -> list[Arrival]:
+def escalations(
+    reference: str, smtp: SmtpStandIn, sms: SmsGatewayStandIn, labels: dict[str, set[str]]
+) -> list[Arrival]:
     """Every reminder for ``reference`` the stand-ins accepted, oldest first."""
     found = []
     for mail in smtp.messages:
         card = card_of(mail.subject, labels)
         if reference in mail.subject and card:
-            found.append(Arrival(mail.received_at, "e-mail", card, ",".join(mail.envelope_to),
-                                 mail.subject, mail.message_id))
+            found.append(
+                Arrival(
+                    mail.received_at,
+                    "e-mail",
+                    card,
+                    ",".join(mail.envelope_to),
+                    mail.subject,
+                    mail.message_id,
+                )
+            )
     for message in sms.messages:
         text = message.text or str(message.params)
         card = card_of(text, labels)
         if message.template == "escalation" and reference in text and card:
-            found.append(Arrival(message.received_at, "SMS", card, message.to, text,
-                                 message.idempotency_key))
+            found.append(
+                Arrival(message.received_at, "SMS", card, message.to, text, message.idempotency_key)
+            )
     return sorted(found, key=lambda a: a.at)
 
 
-def arrival_lines(arrivals: list[Arrival], start: float, verbose: bool
-                  ) -> list[tuple[float, str]]:
+def arrival_lines(arrivals: list[Arrival], start: float, verbose: bool) -> list[tuple[float, str]]:
     """Timeline entries: one per message when ``verbose``, else one per card and channel."""
     if verbose:
         return [(a.at, f"{a.card} {a.channel} to {a.to}: {a.text[:70]}") for a in arrivals]
@@ -262,8 +286,13 @@ def arrival_lines(arrivals: list[Arrival], start: float, verbose: bool
     lines = []
     for (card, channel), items in groups.items():
         people = ", ".join(sorted({a.to for a in items}))
-        lines.append((items[0].at, f"{card} {channel} ×{len(items)} (last at t+"
-                                   f"{items[-1].at - start:.1f} s) to {people}"))
+        lines.append(
+            (
+                items[0].at,
+                f"{card} {channel} ×{len(items)} (last at t+"
+                f"{items[-1].at - start:.1f} s) to {people}",
+            )
+        )
     return lines
 
 
@@ -275,6 +304,7 @@ def missing(arrivals: list[Arrival]) -> list[str]:
 
 
 # --- stopping what we started ---------------------------------------------------------------
+
 
 def stop_group(process: subprocess.Popen | None, grace: float = 15) -> None:
     """SIGTERM the process group, wait, then SIGKILL whatever of the group is left."""

@@ -30,8 +30,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_sqlite_tuning()
     extensions.db.init_app(app)
     aftercommit.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"),
-                                render_as_batch=True, compare_type=True)
+    extensions.migrate.init_app(
+        app,
+        extensions.db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     extensions.csrf.init_app(app)
     extensions.bootstrap.init_app(app)
     init_i18n(app)

@@ -59,8 +59,9 @@ def init_app(app: Flask) -> None:
         event.listen(db.session, "after_transaction_end", _after_transaction_end)
 
 
-def register(name: str, run: Callable[[list], None], *, before_commit: bool = False,
-             app: Flask | None = None) -> None:
+def register(
+    name: str, run: Callable[[list], None], *, before_commit: bool = False, app: Flask | None = None
+) -> None:
     """Name a kind of work and the function that runs a transaction's items of it."""
     works = (app or current_app).extensions.get(_EXTENSION)
     if works is None:
@@ -88,6 +89,7 @@ def pending(name: str) -> list:
 
 
 # --- the session's side --------------------------------------------------------------------
+
 
 def _works() -> dict[str, Work]:
     if not has_app_context():
@@ -120,8 +122,11 @@ def _take(session: Session, before_commit: bool) -> list[tuple[Work, list]]:
     for entry in queued:
         (mine if works[entry[1]].before_commit == before_commit else keep).append(entry)
     session.info[_QUEUE] = keep
-    return [(work, items) for work in works.values()
-            if (items := [item for _tx, name, item in mine if name == work.name])]
+    return [
+        (work, items)
+        for work in works.values()
+        if (items := [item for _tx, name, item in mine if name == work.name])
+    ]
 
 
 def _before_commit(session: Session) -> None:
@@ -157,8 +162,9 @@ def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -
 def _after_soft_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
     queued = session.info.get(_QUEUE)
     if queued and previous_transaction.nested:
-        session.info[_QUEUE] = [entry for entry in queued
-                                if not _within(entry[0], previous_transaction)]
+        session.info[_QUEUE] = [
+            entry for entry in queued if not _within(entry[0], previous_transaction)
+        ]
 
 
 def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:

@@ -74,8 +74,9 @@ def load_config() -> dict:
         "REENQUEUE_GRACE_SECONDS": _int("REENQUEUE_GRACE_SECONDS", 30),
         "DELIVERY_LEASE_SECONDS": _int("DELIVERY_LEASE_SECONDS", 300),
         "DELIVERY_MAX_ATTEMPTS": _int("DELIVERY_MAX_ATTEMPTS", 8),
-        "DELIVERY_BACKOFF_SECONDS": os.environ.get("DELIVERY_BACKOFF_SECONDS",
-                                                   "30,60,120,300,600,1200,1800,3600"),
+        "DELIVERY_BACKOFF_SECONDS": os.environ.get(
+            "DELIVERY_BACKOFF_SECONDS", "30,60,120,300,600,1200,1800,3600"
+        ),
         "JOB_TIMEOUT_SECONDS": _int("JOB_TIMEOUT_SECONDS", 120),
         "SMS_QUIET_HOURS": os.environ.get("SMS_QUIET_HOURS", "21:00-08:00"),
         "SMS_DAILY_CAP": _int("SMS_DAILY_CAP", 10),
@@ -119,8 +120,9 @@ def load_config() -> dict:
         "MAIL_USE_SSL": _bool("MAIL_USE_SSL"),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
-        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER",
-                                              "Green Channel <noreply@greenchannel.local>"),
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Green Channel <noreply@greenchannel.local>"
+        ),
         "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
         "SMS_PROVIDER": os.environ.get("SMS_PROVIDER", "console"),
         "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL") or None,

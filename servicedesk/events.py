@@ -10,7 +10,9 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-ticket_changed = _signals.signal("ticket-changed", doc="""
+ticket_changed = _signals.signal(
+    "ticket-changed",
+    doc="""
 Sent once per timeline entry, when a ticket service has finished changing the ticket.
 
 The *sender* is the :class:`~servicedesk.tickets.models.Ticket`, already in its new state (new
@@ -21,4 +23,5 @@ status, task force, assignee, deadlines, ``next_due_at``). ``event`` is the
 ``working_days`` and ``extension_request_id`` on extension events (and the moved
 ``resolve_due_at`` when approved), ``routing_rule`` on automatic dispatch, ``close_reason``
 ``"auto"`` on automatic closing.
-""")
+""",
+)

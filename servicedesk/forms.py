@@ -81,4 +81,3 @@ class MultiCheckboxField(SelectMultipleField):
         offered = {self.coerce(choice[0]) for choice in self.choices or []}
         if any(value not in offered for value in self.data or []):
             raise ValidationError(str(_NOT_OFFERED))
-

@@ -15,8 +15,9 @@ from flask import current_app
 def external_url(endpoint: str, **values) -> str:
     """The absolute address of ``endpoint`` under ``PUBLIC_BASE_URL``."""
     base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
-                                       url_scheme=base.scheme or "http")
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "http"
+    )
     return adapter.build(endpoint, values, force_external=True)
 
 

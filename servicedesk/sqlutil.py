@@ -16,9 +16,15 @@ def enum_type(vocabulary: type[enum.StrEnum], length: int, name: str) -> Enum:
     constraint (``ck_<table>_<name>`` by the naming convention) so the database refuses anything
     else too. Unknown strings are refused before they are sent (LookupError); loaded values are
     members, which compare equal to their strings."""
-    return Enum(vocabulary, native_enum=False, create_constraint=True, length=length,
-                values_callable=lambda members: [member.value for member in members],
-                validate_strings=True, name=name)
+    return Enum(
+        vocabulary,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+        name=name,
+    )
 
 
 def affected_rows(result: Result[Any]) -> int:
@@ -28,8 +34,9 @@ def affected_rows(result: Result[Any]) -> int:
     return result.rowcount or 0
 
 
-def insert_once(model: type[Model], values: dict[str, Any],
-                unique_columns: list[str]) -> int | None:
+def insert_once(
+    model: type[Model], values: dict[str, Any], unique_columns: list[str]
+) -> int | None:
     """INSERT a row unless one with the same unique key exists; the new id, or None.
 
     ``ON CONFLICT DO NOTHING`` makes the unique key the arbiter: of two transactions inserting
@@ -46,9 +53,11 @@ def insert_once(model: type[Model], values: dict[str, Any],
         statement = sqlite.insert(table)
     else:
         raise NotImplementedError(f"insert_once does not know the {dialect} dialect")
-    returning = (statement.values(**values)
-                 .on_conflict_do_nothing(index_elements=unique_columns)
-                 .returning(table.c.id))
+    returning = (
+        statement.values(**values)
+        .on_conflict_do_nothing(index_elements=unique_columns)
+        .returning(table.c.id)
+    )
     return db.session.execute(returning).scalar()
 
 

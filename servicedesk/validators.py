@@ -22,7 +22,7 @@ def normalise_mobile(number: str) -> str:
     digits = re.sub(r"[\s\-()]", "", halfwidth(number))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
-            digits = digits[len(prefix):]
+            digits = digits[len(prefix) :]
             break
     return digits
 

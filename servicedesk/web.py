@@ -64,8 +64,7 @@ def _error_page(code: int, title: str, message: str):
 def register_error_pages(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(_exc):
-        return _error_page(404, _("Not found"),
-                           _("There is nothing here, or you may not see it."))
+        return _error_page(404, _("Not found"), _("There is nothing here, or you may not see it."))
 
     @app.errorhandler(405)
     def method_not_allowed(_exc):
@@ -75,26 +74,40 @@ def register_error_pages(app: Flask) -> None:
     def too_large(_exc):
         limit = app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)
         return _error_page(
-            413, _("Upload too large"),
-            _("The files you sent are larger than allowed (%(mb)d MB each, %(n)d files at most). "
-              "Please go back, remove the large files and send the form again.",
-              mb=limit, n=app.config["ATTACHMENT_MAX_COUNT"]),
+            413,
+            _("Upload too large"),
+            _(
+                "The files you sent are larger than allowed (%(mb)d MB each, %(n)d files at most). "
+                "Please go back, remove the large files and send the form again.",
+                mb=limit,
+                n=app.config["ATTACHMENT_MAX_COUNT"],
+            ),
         )
 
     @app.errorhandler(CSRFError)
     def csrf_error(_exc):
-        return _error_page(400, _("The form has expired"),
-                           _("For your security the form could not be accepted. "
-                             "Please go back, reload the page and send it again."))
+        return _error_page(
+            400,
+            _("The form has expired"),
+            _(
+                "For your security the form could not be accepted. "
+                "Please go back, reload the page and send it again."
+            ),
+        )
 
     @app.errorhandler(500)
     def server_error(_exc):
         from servicedesk.extensions import db
 
         db.session.rollback()
-        return _error_page(500, _("Something went wrong"),
-                           _("The error has been logged. Nothing you entered was saved; "
-                             "please try again in a moment."))
+        return _error_page(
+            500,
+            _("Something went wrong"),
+            _(
+                "The error has been logged. Nothing you entered was saved; "
+                "please try again in a moment."
+            ),
+        )
 
 
 def register_web(app: Flask) -> None:
@@ -114,9 +127,20 @@ def register_web(app: Flask) -> None:
     from servicedesk.tickets.sla_admin_views import bp as sla_bp
     from servicedesk.tickets.views import bp as tickets_bp
 
-    for blueprint in (bp, tickets_bp, users_bp, enterprises_bp, taskforces_bp, categories_bp,
-                      sla_bp, escalation_bp, deliveries_bp, notifications_bp, jobs_bp,
-                      supervision_bp):
+    for blueprint in (
+        bp,
+        tickets_bp,
+        users_bp,
+        enterprises_bp,
+        taskforces_bp,
+        categories_bp,
+        sla_bp,
+        escalation_bp,
+        deliveries_bp,
+        notifications_bp,
+        jobs_bp,
+        supervision_bp,
+    ):
         app.register_blueprint(blueprint)
     app.cli.add_command(demo_cli)
     app.cli.add_command(tickets_cli)

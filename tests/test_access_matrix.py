@@ -104,20 +104,42 @@ ROUTE_ACCESS: dict[str, frozenset[str] | str] = {
 UNCHECKED_ENDPOINTS = {"static", "bootstrap.static"}
 
 #: A value nothing in the park answers to, per URL argument: the answer is 404, never 500.
-MISSING = {"user_id": 999999, "enterprise_id": 999999, "chain_id": 999999,
-           "project_id": 999999, "task_force_id": 999999, "category_id": 999999,
-           "tier": "platinum", "day": "2026-13-45", "code": "xx", "stage": "lunch",
-           "level": "purple"}
+MISSING = {
+    "user_id": 999999,
+    "enterprise_id": 999999,
+    "chain_id": 999999,
+    "project_id": 999999,
+    "task_force_id": 999999,
+    "category_id": 999999,
+    "tier": "platinum",
+    "day": "2026-13-45",
+    "code": "xx",
+    "stage": "lunch",
+    "level": "purple",
+}
 
 #: What each role may do on a ticket it sees (its relation to it is fixed by the park).
 ENTERPRISE_ACTIONS = frozenset({"enterprise_reply", "confirm", "reopen", "withdraw"})
-TEAM_ACTIONS = frozenset({"return", "sign", "reply", "note", "request_info", "site_visit",
-                          "request_extension", "resolve"})
+TEAM_ACTIONS = frozenset(
+    {
+        "return",
+        "sign",
+        "reply",
+        "note",
+        "request_info",
+        "site_visit",
+        "request_extension",
+        "resolve",
+    }
+)
 LEAD_ACTIONS = TEAM_ACTIONS | {"transfer", "assign", "decide_extension"}
 PERMITTED = {
-    "contact_x": ENTERPRISE_ACTIONS, "contact_y": ENTERPRISE_ACTIONS,
-    "member_a": TEAM_ACTIONS, "member_b": TEAM_ACTIONS,
-    "lead_a": LEAD_ACTIONS, "lead_b": LEAD_ACTIONS,
+    "contact_x": ENTERPRISE_ACTIONS,
+    "contact_y": ENTERPRISE_ACTIONS,
+    "member_a": TEAM_ACTIONS,
+    "member_b": TEAM_ACTIONS,
+    "lead_a": LEAD_ACTIONS,
+    "lead_b": LEAD_ACTIONS,
     "dispatcher": frozenset({"dispatch", "transfer", "assign", "note"}),
     "supervisor": frozenset({"note", "decide_extension"}),
     "admin": frozenset({"dispatch", "transfer", "assign", "note"}),
@@ -162,11 +184,11 @@ def answer_problem(response, probe: Probe, role: str) -> str | None:
 
 
 @pytest.fixture
-def walk(app, make_user, make_task_force, make_chain, make_enterprise, make_category,
-         make_project):
+def walk(app, make_user, make_task_force, make_chain, make_enterprise, make_category, make_project):
     """The park, a signed-in client per role, and the tickets' visitors."""
-    park, clients = build_park(app, make_user, make_task_force, make_chain, make_enterprise,
-                               make_category, make_project)
+    park, clients = build_park(
+        app, make_user, make_task_force, make_chain, make_enterprise, make_category, make_project
+    )
     viewers = {
         park.t_a: PARK_WIDE | {"contact_x", "member_a", "lead_a"},
         park.t_b: PARK_WIDE | {"contact_y", "member_b", "lead_b"},
@@ -181,11 +203,19 @@ def checked_rules(app) -> list:
 
 def route_probes(app, park) -> list[Probe]:
     """Probes for every route not about one ticket: real ids, then ids nobody has."""
-    values = {"user_id": park.spare.id, "enterprise_id": park.enterprise_x.id,
-              "chain_id": park.chain.id, "project_id": park.project_x.id,
-              "task_force_id": park.task_force_a.id, "category_id": park.category.id,
-              "tier": "normal", "day": "2026-10-01", "code": "en", "stage": "resolve",
-              "level": "blue"}
+    values = {
+        "user_id": park.spare.id,
+        "enterprise_id": park.enterprise_x.id,
+        "chain_id": park.chain.id,
+        "project_id": park.project_x.id,
+        "task_force_id": park.task_force_a.id,
+        "category_id": park.category.id,
+        "tier": "normal",
+        "day": "2026-10-01",
+        "code": "en",
+        "stage": "resolve",
+        "level": "blue",
+    }
     probes = []
     for rule in checked_rules(app):
         access = ROUTE_ACCESS[rule.rule]
@@ -198,8 +228,7 @@ def route_probes(app, park) -> list[Probe]:
         probes += [Probe(m, url, access, login_first=not public) for m in methods]
         probes += [Probe(m, url, NOBODY, status=405) for m in ("GET", "POST") if m not in methods]
         for name in sorted(rule.arguments):
-            nowhere = rule.build({**{n: values[n] for n in rule.arguments},
-                                  name: MISSING[name]})[1]
+            nowhere = rule.build({**{n: values[n] for n in rule.arguments}, name: MISSING[name]})[1]
             probes += [Probe(m, nowhere, NOBODY, login_first=not public) for m in methods]
     return probes
 
@@ -207,31 +236,45 @@ def route_probes(app, park) -> list[Probe]:
 def ticket_probes(park, viewers) -> list[Probe]:
     """Ticket pages and files, including objects of another enterprise and task force."""
     staff_of_a = viewers[park.t_a] - {"contact_x"}
-    files = [(park.t_a, park.public_file, viewers[park.t_a]),
-             (park.t_a, park.internal_file, staff_of_a),
-             (park.t_b, park.t_b_file, viewers[park.t_b]),
-             (park.t_a, park.t_b_file, NOBODY), (park.t_b, park.public_file, NOBODY),
-             (park.t_filed, park.internal_file, NOBODY), (park.t_a, 999999, NOBODY)]
-    probes = [Probe("GET", f"/tickets/{ref}", who, ok=frozenset({200}))
-              for ref, who in [*viewers.items(), ("GC-1999-999999", NOBODY)]]
-    probes += [Probe("GET", f"/tickets/{ref}/attachments/{file}", who, ok=frozenset({200}))
-               for ref, file, who in files]
+    files = [
+        (park.t_a, park.public_file, viewers[park.t_a]),
+        (park.t_a, park.internal_file, staff_of_a),
+        (park.t_b, park.t_b_file, viewers[park.t_b]),
+        (park.t_a, park.t_b_file, NOBODY),
+        (park.t_b, park.public_file, NOBODY),
+        (park.t_filed, park.internal_file, NOBODY),
+        (park.t_a, 999999, NOBODY),
+    ]
+    probes = [
+        Probe("GET", f"/tickets/{ref}", who, ok=frozenset({200}))
+        for ref, who in [*viewers.items(), ("GC-1999-999999", NOBODY)]
+    ]
+    probes += [
+        Probe("GET", f"/tickets/{ref}/attachments/{file}", who, ok=frozenset({200}))
+        for ref, file, who in files
+    ]
     probes += [Probe("POST", f"/tickets/{ref}/act/no_such_action", NOBODY) for ref in viewers]
-    probes += [Probe("POST", f"/tickets/{park.t_a}", NOBODY, status=405),
-               Probe("POST", f"/tickets/{park.t_a}/attachments/{park.public_file}", NOBODY,
-                     status=405),
-               Probe("GET", f"/tickets/{park.t_a}/act/sign", NOBODY, status=405)]
+    probes += [
+        Probe("POST", f"/tickets/{park.t_a}", NOBODY, status=405),
+        Probe("POST", f"/tickets/{park.t_a}/attachments/{park.public_file}", NOBODY, status=405),
+        Probe("GET", f"/tickets/{park.t_a}/act/sign", NOBODY, status=405),
+    ]
     return probes
 
 
 def test_every_route_has_an_access_expectation(app):
     rules = {r.rule for r in checked_rules(app)}
     missing = [f"route {r} has no access expectation" for r in sorted(rules - ROUTE_ACCESS.keys())]
-    stale = [f"access expectation for {r}, which is no route" for r in
-             sorted(ROUTE_ACCESS.keys() - rules)]
+    stale = [
+        f"access expectation for {r}, which is no route"
+        for r in sorted(ROUTE_ACCESS.keys() - rules)
+    ]
     assert not missing + stale, "\n".join(missing + stale)
-    unknown = {a for r in checked_rules(app) for a in r.arguments} - set(MISSING) \
+    unknown = (
+        {a for r in checked_rules(app) for a in r.arguments}
+        - set(MISSING)
         - {"reference", "attachment_id", "name"}
+    )
     assert not unknown, f"URL arguments with no test value: {sorted(unknown)}"
     assert set(ACTIONS) <= set().union(*PERMITTED.values()), "an action nobody may take"
 
@@ -253,8 +296,11 @@ def test_every_route_with_every_role(app, walk):
             problem = answer_problem(response, probe, role)
             if problem:
                 failures.append(problem)
-    failures += [f"{ref} changed: {before[ref]} -> {snapshot(ref)}"
-                 for ref in viewers if snapshot(ref) != before[ref]]
+    failures += [
+        f"{ref} changed: {before[ref]} -> {snapshot(ref)}"
+        for ref in viewers
+        if snapshot(ref) != before[ref]
+    ]
     assert not failures, f"{len(failures)} wrong answers:\n" + "\n".join(failures)
 
 
@@ -271,8 +317,12 @@ def valid_body(name: str, park, ref: str) -> dict:
         "reply": {"body": "回复企业"},
         "note": {"body": "内部备注"},
         "request_info": {"body": "请补充材料"},
-        "site_visit": {"visited_at": "2026-01-05T10:00", "location": "工地",
-                       "participants": "专班", "notes": "踏勘"},
+        "site_visit": {
+            "visited_at": "2026-01-05T10:00",
+            "location": "工地",
+            "participants": "专班",
+            "notes": "踏勘",
+        },
         "request_extension": {"working_days": "3", "reason": "等待排期"},
         "decide_extension": {"decision": "approve", "note": ""},
         "resolve": {"summary": "已办结"},
@@ -299,8 +349,9 @@ def test_actions_are_refused_without_changing_the_ticket(walk):
                     response = act(clients[role], ref, name, version=before[0])
                     expect, text = 200, None
                 else:
-                    response = act(clients[role], ref, name, version=before[0],
-                                   **valid_body(name, park, ref))
+                    response = act(
+                        clients[role], ref, name, version=before[0], **valid_body(name, park, ref)
+                    )
                     expect = 200 if sees else 302 if role == "anonymous" else 404
                     text = REFUSALS if sees else None
                 page = response.get_data(as_text=True)
@@ -325,19 +376,32 @@ def test_queues_and_lists_show_only_what_each_person_may_see(walk):
     failures = []
     for role in STAFF:
         for view in QUEUE_VIEWS:
-            for query in (f"view={view}", f"view={view}&q=GC-",
-                          f"view={view}&enterprise={park.enterprise_y.id}"):
+            for query in (
+                f"view={view}",
+                f"view={view}&q=GC-",
+                f"view={view}&enterprise={park.enterprise_y.id}",
+            ):
                 response = clients[role].get(f"/tickets/queue?{query}")
                 page = response.get_data(as_text=True)
                 if response.status_code != 200:
                     failures.append(f"{role} queue {query}: {response.status_code}")
-                failures += [f"{role} queue {query} lists {ref}" for ref in viewers
-                             if role not in viewers[ref] and ref in page]
-    seen = {role: clients[role].get(url).get_data(as_text=True) for role, url in [
-        ("member_a", "/tickets/queue?view=mine"), ("lead_a", "/tickets/queue?view=open"),
-        ("lead_b", "/tickets/queue?view=unsigned"), ("member_b", "/tickets/queue?view=overdue"),
-        ("dispatcher", "/tickets/queue?view=dispatch"),
-        ("contact_x", "/tickets/mine"), ("contact_y", "/tickets/mine")]}
+                failures += [
+                    f"{role} queue {query} lists {ref}"
+                    for ref in viewers
+                    if role not in viewers[ref] and ref in page
+                ]
+    seen = {
+        role: clients[role].get(url).get_data(as_text=True)
+        for role, url in [
+            ("member_a", "/tickets/queue?view=mine"),
+            ("lead_a", "/tickets/queue?view=open"),
+            ("lead_b", "/tickets/queue?view=unsigned"),
+            ("member_b", "/tickets/queue?view=overdue"),
+            ("dispatcher", "/tickets/queue?view=dispatch"),
+            ("contact_x", "/tickets/mine"),
+            ("contact_y", "/tickets/mine"),
+        ]
+    }
     assert park.t_a in seen["member_a"] and park.t_a in seen["lead_a"]
     assert park.t_b in seen["lead_b"] and park.t_b in seen["member_b"]
     assert park.t_filed in seen["dispatcher"]
@@ -346,8 +410,11 @@ def test_queues_and_lists_show_only_what_each_person_may_see(walk):
     for status in ("", "?status=dispatched", "?status=filed", "?status=in_progress"):
         for role in CONTACTS:
             page = clients[role].get(f"/tickets/mine{status}").get_data(as_text=True)
-            failures += [f"{role} /tickets/mine{status} lists {ref}" for ref in viewers
-                         if role not in viewers[ref] and ref in page]
+            failures += [
+                f"{role} /tickets/mine{status} lists {ref}"
+                for ref in viewers
+                if role not in viewers[ref] and ref in page
+            ]
     assert not failures, "\n".join(failures)
 
 
@@ -363,15 +430,19 @@ def test_objects_of_another_enterprise_or_task_force_cannot_be_slipped_into_form
     park, clients, _viewers = walk
     before = {ref: snapshot(ref) for ref in (park.t_a, park.t_b)}
     # X's contact names Y's key project on a new ticket: refused, nothing filed.
-    response = file_ticket(clients["contact_x"], park.category,
-                           key_project=str(park.project_y.id),
-                           attachments=[(io.BytesIO(PDF), "a.pdf")])
+    response = file_ticket(
+        clients["contact_x"],
+        park.category,
+        key_project=str(park.project_y.id),
+        attachments=[(io.BytesIO(PDF), "a.pdf")],
+    )
     assert response.status_code == 200
     # A's lead assigns A's ticket to B's member; the dispatcher assigns B's to A's member.
     response = act(clients["lead_a"], park.t_a, "assign", assignee=str(park.users["member_b"].id))
     assert response.status_code == 200
-    response = act(clients["dispatcher"], park.t_b, "assign",
-                   assignee=str(park.users["member_a"].id))
+    response = act(
+        clients["dispatcher"], park.t_b, "assign", assignee=str(park.users["member_a"].id)
+    )
     assert response.status_code == 200
     assert {ref: snapshot(ref) for ref in before} == before
     assert db.session.scalar(db.select(db.func.count()).select_from(Ticket)) == 3
@@ -384,9 +455,11 @@ def test_a_deactivated_person_loses_what_they_saw_at_once(walk):
     before = snapshot(park.t_a)
     deactivate = f"/admin/users/{park.users['member_a'].id}/deactivate"
     assert clients["admin"].post(deactivate).status_code == 302
-    for response in (member.get(f"/tickets/{park.t_a}"),
-                     member.get(f"/tickets/{park.t_a}/attachments/{park.internal_file}"),
-                     act(member, park.t_a, "note", version=before[0], body="还在吗")):
+    for response in (
+        member.get(f"/tickets/{park.t_a}"),
+        member.get(f"/tickets/{park.t_a}/attachments/{park.internal_file}"),
+        act(member, park.t_a, "note", version=before[0], body="还在吗"),
+    ):
         assert response.status_code == 302
         assert urlsplit(response.headers["Location"]).path == "/login"
     assert snapshot(park.t_a) == before

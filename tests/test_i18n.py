@@ -23,8 +23,9 @@ def test_the_browser_language_decides_for_visitors(client):
 
 def test_a_visitor_can_switch_language(client):
     client.post("/language/en", headers={"Accept-Language": "zh-CN"})
-    assert "Sign in" in client.get("/login", headers={"Accept-Language": "zh-CN"}) \
-        .get_data(as_text=True)
+    assert "Sign in" in client.get("/login", headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True
+    )
     assert client.post("/language/fr").status_code == 404
 
 
@@ -40,16 +41,32 @@ def test_the_users_own_setting_beats_the_browser(client, auth, make_user):
 
 
 def test_form_errors_come_in_the_users_language(client, make_user):
-    page = client.post("/login", data={"email": "", "password": ""},
-                       headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    page = client.post(
+        "/login", data={"email": "", "password": ""}, headers={"Accept-Language": "zh-CN"}
+    ).get_data(as_text=True)
     assert "该字段是必填字段" in page
 
 
 def _extracted_msgids(tmp_path) -> set[str]:
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
-                    "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-o", str(pot), str(ROOT)],
-                   check=True, cwd=ROOT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            str(ROOT),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
     with pot.open("rb") as handle:
         return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
 
@@ -57,8 +74,10 @@ def _extracted_msgids(tmp_path) -> set[str]:
 def test_every_string_in_the_code_has_a_chinese_translation(tmp_path):
     with CATALOG.open("rb") as handle:
         catalog = read_po(handle)
-    translated = {(m.id if isinstance(m.id, str) else m.id[0]) for m in catalog
-                  if m.id and (m.string if isinstance(m.string, str) else all(m.string))
-                  and not m.fuzzy}
+    translated = {
+        (m.id if isinstance(m.id, str) else m.id[0])
+        for m in catalog
+        if m.id and (m.string if isinstance(m.string, str) else all(m.string)) and not m.fuzzy
+    }
     missing = sorted(_extracted_msgids(tmp_path) - translated)
     assert not missing, f"{len(missing)} strings lack a zh_CN translation, e.g. {missing[:10]}"

@@ -18,9 +18,14 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 def lint_imports(project: Path) -> subprocess.CompletedProcess[str]:
     """Run import-linter on the ``servicedesk`` package found in ``project``."""
     env = {**os.environ, "PYTHONPATH": str(project)}
-    return subprocess.run([str(LINT_IMPORTS), "--config", str(project / "setup.cfg"),
-                           "--no-cache"], cwd=project, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", str(project / "setup.cfg"), "--no-cache"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_every_room_imports_only_from_the_rooms_below_it():
@@ -32,13 +37,18 @@ def test_every_room_imports_only_from_the_rooms_below_it():
 def test_an_import_that_points_up_breaks_the_contract(tmp_path):
     # A copy of the package where auth (near the bottom) reaches into tickets, inside a
     # function body, the way a "quick fix" would.
-    shutil.copytree(ROOT / "servicedesk", tmp_path / "servicedesk",
-                    ignore=shutil.ignore_patterns("__pycache__", "translations"))
+    shutil.copytree(
+        ROOT / "servicedesk",
+        tmp_path / "servicedesk",
+        ignore=shutil.ignore_patterns("__pycache__", "translations"),
+    )
     shutil.copy(ROOT / "setup.cfg", tmp_path / "setup.cfg")
     (tmp_path / "servicedesk" / "auth" / "shortcut.py").write_text(
         "def open_tickets():\n"
         "    from servicedesk.tickets.queries import queues_for\n"
-        "    return queues_for\n", encoding="utf-8")
+        "    return queues_for\n",
+        encoding="utf-8",
+    )
 
     result = lint_imports(tmp_path)
 

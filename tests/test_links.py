@@ -19,4 +19,5 @@ def test_a_bare_host_gives_the_pages_own_address(app):
         from flask import url_for
 
         assert ticket_url("GC-2026-000001").endswith(
-            url_for("tickets.detail", reference="GC-2026-000001"))
+            url_for("tickets.detail", reference="GC-2026-000001")
+        )

@@ -61,12 +61,14 @@ def migrated_app(request, tmp_path, monkeypatch):
     else:
         url = request.getfixturevalue("throwaway_postgres_url")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
-    app = create_app({
-        "APP_ENV": "testing",
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": url,
-    })
+    app = create_app(
+        {
+            "APP_ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+        }
+    )
     with app.app_context():
         yield app
         db.session.remove()
@@ -100,20 +102,33 @@ def _table_names() -> set[str]:
 def _file_a_signed_ticket() -> None:
     """One signed ticket, written in SQL as the first release's schema allows."""
     with db.engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO enterprise (id, name, uscc, is_chain_leader, active, created_at) "
-            "VALUES (1, 'E', '91110000600037341L', false, true, CURRENT_TIMESTAMP)"))
-        connection.execute(text(
-            "INSERT INTO \"user\" (id, email, name, password_hash, active, created_at) "
-            "VALUES (1, 'a@b.example', 'A', 'x', true, CURRENT_TIMESTAMP)"))
-        connection.execute(text(
-            "INSERT INTO category (id, name, kind, active) VALUES (1, 'C', 'assistance', true)"))
-        connection.execute(text(
-            "INSERT INTO ticket (id, reference, enterprise_id, filed_by_id, category_id, urgency,"
-            " preferred_channel, title, description, status, green_channel, filed_at,"
-            " dispatched_at, updated_at, extension_working_days, rework_count, version)"
-            " VALUES (1, 'GC-2026-000001', 1, 1, 1, 'normal', 'email', 't', 'd', 'signed',"
-            " false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0, 0, 1)"))
+        connection.execute(
+            text(
+                "INSERT INTO enterprise (id, name, uscc, is_chain_leader, active, created_at) "
+                "VALUES (1, 'E', '91110000600037341L', false, true, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                'INSERT INTO "user" (id, email, name, password_hash, active, created_at) '
+                "VALUES (1, 'a@b.example', 'A', 'x', true, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO category (id, name, kind, active) VALUES (1, 'C', 'assistance', true)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO ticket (id, reference, enterprise_id, filed_by_id, category_id, "
+                "urgency,"
+                " preferred_channel, title, description, status, green_channel, filed_at,"
+                " dispatched_at, updated_at, extension_working_days, rework_count, version)"
+                " VALUES (1, 'GC-2026-000001', 1, 1, 1, 'normal', 'email', 't', 'd', 'signed',"
+                " false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0, 0, 1)"
+            )
+        )
 
 
 def test_upgrade_on_an_empty_database_builds_exactly_the_models_schema(migrated_app):
@@ -145,8 +160,9 @@ def test_upgrade_from_the_previous_release_keeps_its_tickets(migrated_app):
     _file_a_signed_ticket()
     flask_migrate.upgrade()
     with db.engine.connect() as connection:
-        row = connection.execute(text(
-            "SELECT card, clock_epoch, clock_started_at, next_escalation_at FROM ticket")).one()
+        row = connection.execute(
+            text("SELECT card, clock_epoch, clock_started_at, next_escalation_at FROM ticket")
+        ).one()
     assert row.card == "none" and row.clock_epoch == 1
     assert row.clock_started_at is not None and row.next_escalation_at is not None
     assert _schema_differences() == []

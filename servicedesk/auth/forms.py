@@ -17,8 +17,7 @@ class LoginForm(FlaskForm):
 
 class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new_password = PasswordField(_l("New password"),
-                                 validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", _l("The two passwords differ."))],
@@ -28,8 +27,11 @@ class PasswordChangeForm(FlaskForm):
 
 class AccountForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
-    mobile = StringField(_l("Mobile number"),
-                         validators=[Optional(), Length(max=20), validate_mobile_field])
-    locale = SelectField(_l("Language"), choices=[("", _l("As my browser says")),
-                                                  ("zh_CN", "简体中文"), ("en", "English")])
+    mobile = StringField(
+        _l("Mobile number"), validators=[Optional(), Length(max=20), validate_mobile_field]
+    )
+    locale = SelectField(
+        _l("Language"),
+        choices=[("", _l("As my browser says")), ("zh_CN", "简体中文"), ("en", "English")],
+    )
     submit = SubmitField(_l("Save"))

@@ -10,9 +10,14 @@ from servicedesk.extensions import db
 
 def supervisors() -> list[User]:
     """Every active supervisor of the park."""
-    return list(db.session.scalars(
-        select(User).join(UserRole).where(UserRole.role == Role.SUPERVISOR.value,
-                                          User.active.is_(True)).order_by(User.id)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.SUPERVISOR.value, User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def user_or_none(user_id: int | None) -> User | None:

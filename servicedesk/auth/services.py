@@ -59,8 +59,9 @@ def create_user(
     roles = {Role(r) for r in roles}
     if Role.ENTERPRISE_CONTACT in roles and enterprise_id is None:
         raise Refused(_("An enterprise contact must belong to an enterprise."))
-    user = User(email=email, name=name.strip(), mobile=mobile, enterprise_id=enterprise_id,
-                locale=locale)
+    user = User(
+        email=email, name=name.strip(), mobile=mobile, enterprise_id=enterprise_id, locale=locale
+    )
     user.set_password(password)
     user.set_roles(roles)
     db.session.add(user)
@@ -99,8 +100,14 @@ def set_active(actor: User, user: User, active: bool) -> None:
 _TASK_FORCE_ROLES = frozenset({Role.MEMBER, Role.LEAD})
 
 
-def _check_account(actor: User, user: User | None, email: str, roles: set[Role],
-                   enterprise_id: int | None, in_task_forces: bool) -> str:
+def _check_account(
+    actor: User,
+    user: User | None,
+    email: str,
+    roles: set[Role],
+    enterprise_id: int | None,
+    in_task_forces: bool,
+) -> str:
     """Apply the admin rules for an account; returns the normalised e-mail address."""
     try:
         email = normalise_email(email)
@@ -108,27 +115,33 @@ def _check_account(actor: User, user: User | None, email: str, roles: set[Role],
         raise Refused(str(exc), "email") from exc
     holder = user_by_email(email)
     if holder is not None and holder is not user:
-        raise Refused(_("There is already an account for %(email)s.", email=email),
-                                "email")
+        raise Refused(_("There is already an account for %(email)s.", email=email), "email")
     if not roles:
         raise Refused(_("Please choose at least one role."), "roles")
     if Role.ENTERPRISE_CONTACT in roles and len(roles) > 1:
         raise Refused(
-            _("An enterprise contact cannot hold staff roles as well; "
-              "please create a separate account for the staff work."), "roles")
+            _(
+                "An enterprise contact cannot hold staff roles as well; "
+                "please create a separate account for the staff work."
+            ),
+            "roles",
+        )
     if Role.ENTERPRISE_CONTACT in roles and enterprise_id is None:
-        raise Refused(_("An enterprise contact must belong to an enterprise."),
-                                "enterprise_id")
+        raise Refused(_("An enterprise contact must belong to an enterprise."), "enterprise_id")
     if Role.ENTERPRISE_CONTACT not in roles and enterprise_id is not None:
         raise Refused(
-            _("Only enterprise contacts belong to an enterprise; "
-              "choose the enterprise-contact role or no enterprise."), "enterprise_id")
+            _(
+                "Only enterprise contacts belong to an enterprise; "
+                "choose the enterprise-contact role or no enterprise."
+            ),
+            "enterprise_id",
+        )
     if in_task_forces and not roles & _TASK_FORCE_ROLES:
         raise Refused(
-            _("Only task-force members and leads can belong to task forces."), "task_force_ids")
+            _("Only task-force members and leads can belong to task forces."), "task_force_ids"
+        )
     if user is not None and actor.id == user.id and Role.ADMIN not in roles:
-        raise Refused(_("You cannot take the administrator role from yourself."),
-                                "roles")
+        raise Refused(_("You cannot take the administrator role from yourself."), "roles")
     return email
 
 
@@ -136,8 +149,7 @@ def _clean_mobile(mobile: str | None) -> str | None:
     if not mobile or not mobile.strip():
         return None
     if not is_mobile(mobile):
-        raise Refused(
-            _("Please enter a mainland mobile number such as 138 0013 8000."), "mobile")
+        raise Refused(_("Please enter a mainland mobile number such as 138 0013 8000."), "mobile")
     return normalise_mobile(mobile)
 
 
@@ -158,8 +170,9 @@ def admin_create_user(
     problem = password_problem(password, email)
     if problem:
         raise Refused(problem, "password")
-    return create_user(email, name, password, roles, mobile=_clean_mobile(mobile),
-                       enterprise_id=enterprise_id)
+    return create_user(
+        email, name, password, roles, mobile=_clean_mobile(mobile), enterprise_id=enterprise_id
+    )
 
 
 def update_user(
@@ -182,8 +195,9 @@ def update_user(
     user.set_roles(roles)
 
 
-def update_own_settings(user: User, *, name: str, mobile: str | None, locale: str | None,
-                        languages: list[str]) -> None:
+def update_own_settings(
+    user: User, *, name: str, mobile: str | None, locale: str | None, languages: list[str]
+) -> None:
     """Someone changes their own name, mobile number and language (one of ``languages``, or
     none to follow the browser); not committed. The mobile number is stored normalised."""
     name = (name or "").strip()

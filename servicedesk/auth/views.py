@@ -16,8 +16,12 @@ bp = Blueprint("auth", __name__)
 
 def _safe_next(target: str | None) -> str:
     """Only follow relative ``next`` links, never to another site."""
-    if target and target.startswith("/") and not target.startswith("//") \
-            and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("web.home")
 
@@ -52,12 +56,18 @@ def account():
     """One's own name, mobile number and language."""
     form = AccountForm(obj=current_user)
     return save_or_refuse(
-        form, lambda: update_own_settings(
-            current_user, name=form.name.data, mobile=form.mobile.data,
-            locale=form.locale.data, languages=current_app.config["LANGUAGES"]),
+        form,
+        lambda: update_own_settings(
+            current_user,
+            name=form.name.data,
+            mobile=form.mobile.data,
+            locale=form.locale.data,
+            languages=current_app.config["LANGUAGES"],
+        ),
         saved=lambda _none: _("Your account settings are saved."),
         next_url=lambda _none: url_for("auth.account"),
-        template="auth/account.html")
+        template="auth/account.html",
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -24,21 +24,24 @@ _REFUSALS = (Refused, IllegalAction)
 
 
 @demo_cli.command("load")
-@click.option("--if-empty", is_flag=True,
-              help="Do nothing (and succeed) when the database already has users.")
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing (and succeed) when the database already has users."
+)
 def load_command(if_empty: bool) -> None:
     """Load the demonstration park (chains, task forces, enterprises, tickets) in one go."""
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException(
             "Refusing to load demo data: APP_ENV is production. Demo accounts share one "
-            "known password and must never exist on a live system.")
+            "known password and must never exist on a live system."
+        )
     if db.session.scalar(select(func.count(User.id))):
         if if_empty:
             click.echo("database not empty, demo data not loaded")
             return
         raise click.ClickException(
             "The database already has users; demo data is only loaded into an empty database. "
-            "Use --if-empty to skip quietly.")
+            "Use --if-empty to skip quietly."
+        )
     password = current_app.config["DEMO_PASSWORD"]
     try:
         park, tickets = load_demo(password)
@@ -66,9 +69,9 @@ def _print_summary(park: DemoPark, tickets: list[Ticket], password: str) -> None
     click.echo(
         f"Demo data loaded: {len(park.chains)} industry chains, {len(park.task_forces)} task "
         f"forces, {len(park.enterprises)} enterprises, {len(park.projects)} key projects, "
-        f"{len(park.categories)} categories, {users} users, {len(tickets)} tickets.")
-    click.echo("Tickets by status: "
-               + ", ".join(f"{s.value} {by_status[s]}" for s in Status))
+        f"{len(park.categories)} categories, {users} users, {len(tickets)} tickets."
+    )
+    click.echo("Tickets by status: " + ", ".join(f"{s.value} {by_status[s]}" for s in Status))
     click.echo(f"Sign in with any of these accounts, password “{password}”:")
     for role, email in DEMO_ACCOUNTS.items():
         click.echo(f"  {role:<11} {email}")

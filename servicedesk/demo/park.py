@@ -56,45 +56,106 @@ STAFF = {
 
 #: key: (name, description, lead key, member keys)
 TASK_FORCES = {
-    "display": ("新型显示产业链工作专班",
-                "落实“五个一”机制，集中办公，专责、专策、专业服务新型显示产业链企业和项目。",
-                "lead", ["member", "zhao"]),
-    "storage": ("新型储能产业链工作专班",
-                "服务埃克森新能源等储能企业，推动上游材料、储能系统、电池回收全链条集聚。",
-                "chen", ["liu", "zhou"]),
-    "magnet": ("磁性材料产业链工作专班",
-               "服务巨星永磁等磁性材料企业，推动稀土永磁材料强链补链延链。",
-               "yang", ["huang", "wu"]),
-    "projects": ("重点项目推进专班",
-                 "践行“一线工作法”，推动145个省市区重点项目早开工、快建设、早投产。",
-                 "sun", ["zheng", "ma"]),
+    "display": (
+        "新型显示产业链工作专班",
+        "落实“五个一”机制，集中办公，专责、专策、专业服务新型显示产业链企业和项目。",
+        "lead",
+        ["member", "zhao"],
+    ),
+    "storage": (
+        "新型储能产业链工作专班",
+        "服务埃克森新能源等储能企业，推动上游材料、储能系统、电池回收全链条集聚。",
+        "chen",
+        ["liu", "zhou"],
+    ),
+    "magnet": (
+        "磁性材料产业链工作专班",
+        "服务巨星永磁等磁性材料企业，推动稀土永磁材料强链补链延链。",
+        "yang",
+        ["huang", "wu"],
+    ),
+    "projects": (
+        "重点项目推进专班",
+        "践行“一线工作法”，推动145个省市区重点项目早开工、快建设、早投产。",
+        "sun",
+        ["zheng", "ma"],
+    ),
 }
 
 # key: (name, first 17 characters of the credit code, chain key or None, leader?, address)
 ENTERPRISES = {
-    "boe": ("绵阳京东方光电科技有限公司", "91510700MA62A7KJ4", "display", True,
-            "绵阳高新区京东方大道1号"),
-    "changhong": ("四川长虹电器股份有限公司", "91510700205412308", "display", True,
-                  "绵阳高新区绵兴东路35号"),
-    "shanjin": ("绵阳杉金光电科技有限公司", "91510700MA6AT3R81", "display", False,
-                "绵阳高新区永兴工业园"),
-    "exxon": ("绵阳高新埃克森新能源科技有限公司", "91510700MA6BN2W5C", "storage", True,
-              "绵阳高新区埃克森新能源电池产业园"),
-    "liyuan": ("绵阳锂源储能材料有限公司", "91510700MA6C4PL7H", "storage", False,
-               "绵阳高新区石桥铺工业园"),
-    "juxing": ("绵阳巨星永磁材料有限公司", "91510700MA62Q8D3E", "magnet", True,
-               "绵阳高新区磁性材料产业园"),
-    "cixin": ("绵阳磁芯电子材料有限公司", "91510703MA6DJ6F2U", "magnet", False,
-              "绵阳高新区磁性材料产业园标准厂房3栋"),
-    "sinotruk": ("中国重汽集团绵阳卡车分公司", "91510700662790451", None, False,
-                 "绵阳高新区中国重汽绵阳基地"),
-    "lingdian": ("四川零点自动化系统有限公司", "91510700720893173", None, False,
-                 "绵阳高新区创新中心"),
+    "boe": (
+        "绵阳京东方光电科技有限公司",
+        "91510700MA62A7KJ4",
+        "display",
+        True,
+        "绵阳高新区京东方大道1号",
+    ),
+    "changhong": (
+        "四川长虹电器股份有限公司",
+        "91510700205412308",
+        "display",
+        True,
+        "绵阳高新区绵兴东路35号",
+    ),
+    "shanjin": (
+        "绵阳杉金光电科技有限公司",
+        "91510700MA6AT3R81",
+        "display",
+        False,
+        "绵阳高新区永兴工业园",
+    ),
+    "exxon": (
+        "绵阳高新埃克森新能源科技有限公司",
+        "91510700MA6BN2W5C",
+        "storage",
+        True,
+        "绵阳高新区埃克森新能源电池产业园",
+    ),
+    "liyuan": (
+        "绵阳锂源储能材料有限公司",
+        "91510700MA6C4PL7H",
+        "storage",
+        False,
+        "绵阳高新区石桥铺工业园",
+    ),
+    "juxing": (
+        "绵阳巨星永磁材料有限公司",
+        "91510700MA62Q8D3E",
+        "magnet",
+        True,
+        "绵阳高新区磁性材料产业园",
+    ),
+    "cixin": (
+        "绵阳磁芯电子材料有限公司",
+        "91510703MA6DJ6F2U",
+        "magnet",
+        False,
+        "绵阳高新区磁性材料产业园标准厂房3栋",
+    ),
+    "sinotruk": (
+        "中国重汽集团绵阳卡车分公司",
+        "91510700662790451",
+        None,
+        False,
+        "绵阳高新区中国重汽绵阳基地",
+    ),
+    "lingdian": (
+        "四川零点自动化系统有限公司",
+        "91510700720893173",
+        None,
+        False,
+        "绵阳高新区创新中心",
+    ),
 }
 #: An early pilot code that fails the GB 32100 check; the admin accepted it with a reason.
-PILOT_ENTERPRISE = ("绵阳云帆智造科技有限公司", "91510700MA62X1B9T", "绵阳科技城软件产业园",
-                    "2015年试点期间赋码，校验位与国标算法不符；已核对营业执照原件及国家企业信用"
-                    "信息公示系统，代码属实。")
+PILOT_ENTERPRISE = (
+    "绵阳云帆智造科技有限公司",
+    "91510700MA62X1B9T",
+    "绵阳科技城软件产业园",
+    "2015年试点期间赋码，校验位与国标算法不符；已核对营业执照原件及国家企业信用"
+    "信息公示系统，代码属实。",
+)
 
 #: key: (email, name, enterprise key, mobile)
 CONTACTS = {
@@ -115,7 +176,8 @@ CHAINS = {
     "display": (
         "新型显示",
         "打造“全国新型显示产业高地”：以京东方、长虹为链主，带动面板、偏光片、模组、整机全链条发展。",
-        "boe", "周文博（新型显示材料与器件首席科学家）",
+        "boe",
+        "周文博（新型显示材料与器件首席科学家）",
         "一、重大项目“一事一议”，按设备投资额给予补助；\n"
         "二、新引进配套企业前三年标准厂房租金减免；\n"
         "三、首席科学家团队研发经费及中试平台支持；\n"
@@ -126,7 +188,8 @@ CHAINS = {
         "新型储能",
         "打造“中国新型储能电池之都”：以埃克森新能源为链主，构建上游原材料、下游储能系统、"
         "光伏组件及电池回收全链条产业集群。",
-        "exxon", "林志远（电化学储能首席科学家）",
+        "exxon",
+        "林志远（电化学储能首席科学家）",
         "一、储能电芯项目爬坡满产用电、用气保障；\n"
         "二、产业链上下游“以商招商”落户奖励；\n"
         "三、首台（套）储能系统示范应用支持；\n"
@@ -136,7 +199,8 @@ CHAINS = {
     "magnet": (
         "磁性材料",
         "打造“千亿级磁性材料产业集群”：以巨星永磁为链主，推动稀土永磁材料强链补链延链。",
-        "juxing", "高建华（稀土永磁材料首席科学家）",
+        "juxing",
+        "高建华（稀土永磁材料首席科学家）",
         "一、高性能钕铁硼项目建成投产、加速释放产能奖励；\n"
         "二、稀土原料保供及进口通关协调；\n"
         "三、稀土永磁废料综合回收利用项目支持；\n"
@@ -147,44 +211,128 @@ CHAINS = {
 
 #: key: (name, level, status, enterprise key, chain key or None, task force key)
 PROJECTS = {
-    "amoled": ("京东方绵阳第6代柔性AMOLED生产线", "provincial", "in_operation", "boe",
-               "display", "display"),
-    "module": ("京东方柔性显示模组扩产项目", "provincial", "under_construction", "boe",
-               "display", "display"),
-    "polarizer": ("杉金光电偏光片生产线项目", "provincial", "under_construction", "shanjin",
-                  "display", "projects"),
-    "terminal": ("长虹新型显示智能终端产业园", "municipal", "under_construction", "changhong",
-                 "display", "projects"),
-    "exxon1": ("埃克森新能源电池产业园一期（6GWh）", "provincial", "in_operation", "exxon",
-               "storage", "storage"),
-    "exxon2": ("埃克森新能源电池产业园二期", "provincial", "planned", "exxon", "storage",
-               "projects"),
-    "cathode": ("储能电池正极材料项目", "municipal", "under_construction", "liyuan", "storage",
-                "storage"),
-    "ndfeb": ("巨星永磁高性能钕铁硼永磁材料项目", "provincial", "in_operation", "juxing",
-              "magnet", "magnet"),
-    "recycling": ("稀土永磁废料综合回收项目", "district", "completed", "juxing", "magnet",
-                  "magnet"),
-    "workshops": ("磁性材料产业园标准化厂房（一期）", "district", "under_construction", "cixin",
-                  "magnet", "projects"),
-    "trucks": ("中国重汽绵阳基地产能提升技改项目", "municipal", "under_construction", "sinotruk",
-               None, "projects"),
-    "rnd": ("零点自动化储能与风电控制系统研发中心", "district", "planned", "lingdian", None,
-            "projects"),
+    "amoled": (
+        "京东方绵阳第6代柔性AMOLED生产线",
+        "provincial",
+        "in_operation",
+        "boe",
+        "display",
+        "display",
+    ),
+    "module": (
+        "京东方柔性显示模组扩产项目",
+        "provincial",
+        "under_construction",
+        "boe",
+        "display",
+        "display",
+    ),
+    "polarizer": (
+        "杉金光电偏光片生产线项目",
+        "provincial",
+        "under_construction",
+        "shanjin",
+        "display",
+        "projects",
+    ),
+    "terminal": (
+        "长虹新型显示智能终端产业园",
+        "municipal",
+        "under_construction",
+        "changhong",
+        "display",
+        "projects",
+    ),
+    "exxon1": (
+        "埃克森新能源电池产业园一期（6GWh）",
+        "provincial",
+        "in_operation",
+        "exxon",
+        "storage",
+        "storage",
+    ),
+    "exxon2": (
+        "埃克森新能源电池产业园二期",
+        "provincial",
+        "planned",
+        "exxon",
+        "storage",
+        "projects",
+    ),
+    "cathode": (
+        "储能电池正极材料项目",
+        "municipal",
+        "under_construction",
+        "liyuan",
+        "storage",
+        "storage",
+    ),
+    "ndfeb": (
+        "巨星永磁高性能钕铁硼永磁材料项目",
+        "provincial",
+        "in_operation",
+        "juxing",
+        "magnet",
+        "magnet",
+    ),
+    "recycling": (
+        "稀土永磁废料综合回收项目",
+        "district",
+        "completed",
+        "juxing",
+        "magnet",
+        "magnet",
+    ),
+    "workshops": (
+        "磁性材料产业园标准化厂房（一期）",
+        "district",
+        "under_construction",
+        "cixin",
+        "magnet",
+        "projects",
+    ),
+    "trucks": (
+        "中国重汽绵阳基地产能提升技改项目",
+        "municipal",
+        "under_construction",
+        "sinotruk",
+        None,
+        "projects",
+    ),
+    "rnd": (
+        "零点自动化储能与风电控制系统研发中心",
+        "district",
+        "planned",
+        "lingdian",
+        None,
+        "projects",
+    ),
 }
 
 #: key: (name, English name, kind, default task force key or None)
 CATEGORIES = {
     "policy": ("政策咨询", "Policy consultation", CategoryKind.CONSULTATION, None),
     "land": ("用地审批", "Land-use approval", CategoryKind.ASSISTANCE, "projects"),
-    "permits": ("规划与环评", "Planning and environmental approval", CategoryKind.ASSISTANCE,
-                "projects"),
+    "permits": (
+        "规划与环评",
+        "Planning and environmental approval",
+        CategoryKind.ASSISTANCE,
+        "projects",
+    ),
     "finance": ("融资服务", "Financing services", CategoryKind.ASSISTANCE, None),
     "staffing": ("用工招聘", "Recruitment and staffing", CategoryKind.ASSISTANCE, None),
-    "utilities": ("水电气保障", "Water, power and gas supply", CategoryKind.COORDINATION,
-                  "projects"),
-    "coordination": ("跨部门协调", "Cross-department coordination", CategoryKind.COORDINATION,
-                     None),
+    "utilities": (
+        "水电气保障",
+        "Water, power and gas supply",
+        CategoryKind.COORDINATION,
+        "projects",
+    ),
+    "coordination": (
+        "跨部门协调",
+        "Cross-department coordination",
+        CategoryKind.COORDINATION,
+        None,
+    ),
 }
 
 
@@ -220,22 +368,40 @@ def build_park(password: str) -> DemoPark:
     admin = park.people["admin"]
     for key, (name, description, lead, members) in TASK_FORCES.items():
         park.task_forces[key] = create_task_force(
-            admin, name=name, description=description, lead=park.people[lead],
-            members=[park.people[m] for m in members])
+            admin,
+            name=name,
+            description=description,
+            lead=park.people[lead],
+            members=[park.people[m] for m in members],
+        )
     _build_enterprises(park, admin)
     db.session.flush()
     for key, (email, name, mobile) in CONTACTS.items():
-        park.contacts[key] = create_user(email, name, password, {Role.ENTERPRISE_CONTACT},
-                                         mobile=mobile,
-                                         enterprise_id=park.enterprises[key].id)
+        park.contacts[key] = create_user(
+            email,
+            name,
+            password,
+            {Role.ENTERPRISE_CONTACT},
+            mobile=mobile,
+            enterprise_id=park.enterprises[key].id,
+        )
     for key, (name, level, status, company, chain, task_force) in PROJECTS.items():
         park.projects[key] = create_project(
-            admin, name=name, level=level, status=status, enterprise=park.enterprises[company],
+            admin,
+            name=name,
+            level=level,
+            status=status,
+            enterprise=park.enterprises[company],
             chain=None if chain is None else park.chains[chain],
-            task_force=park.task_forces[task_force])
+            task_force=park.task_forces[task_force],
+        )
     for key, (name, name_en, kind, force) in CATEGORIES.items():
-        category = Category(name=name, name_en=name_en, kind=kind.value,
-                            default_task_force=None if force is None else park.task_forces[force])
+        category = Category(
+            name=name,
+            name_en=name_en,
+            kind=kind.value,
+            default_task_force=None if force is None else park.task_forces[force],
+        )
         db.session.add(category)
         park.categories[key] = category
     db.session.flush()
@@ -246,19 +412,35 @@ def _build_enterprises(park: DemoPark, admin: User) -> None:
     # A chain-leader enterprise exists before its chain; creating the chain attaches it.
     for key, (name, code, chain, leader, address) in ENTERPRISES.items():
         if leader and chain is not None and key == CHAINS[chain][2]:
-            park.enterprises[key] = create_enterprise(admin, name=name, uscc=valid_uscc(code),
-                                                      address=address)
+            park.enterprises[key] = create_enterprise(
+                admin, name=name, uscc=valid_uscc(code), address=address
+            )
     for key, (name, description, leader_key, scientist, policies) in CHAINS.items():
         park.chains[key] = create_chain(
-            admin, name=name, description=description, leader=park.enterprises[leader_key],
-            chief_scientist=scientist, task_force=park.task_forces[key], policy_package=policies)
+            admin,
+            name=name,
+            description=description,
+            leader=park.enterprises[leader_key],
+            chief_scientist=scientist,
+            task_force=park.task_forces[key],
+            policy_package=policies,
+        )
     for key, (name, code, chain, leader, address) in ENTERPRISES.items():
         if key not in park.enterprises:
             park.enterprises[key] = create_enterprise(
-                admin, name=name, uscc=valid_uscc(code),
+                admin,
+                name=name,
+                uscc=valid_uscc(code),
                 chain=None if chain is None else park.chains[chain],
-                is_chain_leader=leader, address=address)
+                is_chain_leader=leader,
+                address=address,
+            )
     name, code, address, reason = PILOT_ENTERPRISE
     park.enterprises["yunfan"] = create_enterprise(
-        admin, name=name, uscc=failing_uscc(code), accept_failed_check=True,
-        override_reason=reason, address=address)
+        admin,
+        name=name,
+        uscc=failing_uscc(code),
+        accept_failed_check=True,
+        override_reason=reason,
+        address=address,
+    )

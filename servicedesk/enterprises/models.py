@@ -97,8 +97,9 @@ class KeyProject(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(20), default=ProjectLevel.DISTRICT.value)
-    status: Mapped[ProjectStatus] = mapped_column(enum_type(ProjectStatus, 30, "status"),
-                                                  default=ProjectStatus.PLANNED)
+    status: Mapped[ProjectStatus] = mapped_column(
+        enum_type(ProjectStatus, 30, "status"), default=ProjectStatus.PLANNED
+    )
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
     industry_chain_id: Mapped[int | None] = mapped_column(
         ForeignKey("industry_chain.id", ondelete="SET NULL")

@@ -30,5 +30,10 @@ def industry_chains() -> list[IndustryChain]:
 
 def key_projects_of(enterprise_id: int | None) -> list[KeyProject]:
     """The key projects of one enterprise, by name."""
-    return list(db.session.scalars(select(KeyProject).where(
-        KeyProject.enterprise_id == enterprise_id).order_by(KeyProject.name)))
+    return list(
+        db.session.scalars(
+            select(KeyProject)
+            .where(KeyProject.enterprise_id == enterprise_id)
+            .order_by(KeyProject.name)
+        )
+    )

@@ -21,6 +21,7 @@ from servicedesk.extensions import db
 
 # --- look-ups ---------------------------------------------------------------------------------
 
+
 def _with_kept(rows, keep) -> list:
     chosen = {row.id: row for row in rows}
     chosen.update({row.id: row for row in keep if row is not None})
@@ -42,9 +43,12 @@ def enterprise_search(text: str | None) -> Select:
     query = select(Enterprise).order_by(Enterprise.name, Enterprise.id)
     text = (text or "").strip()
     if text:
-        query = query.where(or_(Enterprise.name.icontains(text, autoescape=True),
-                                Enterprise.uscc.icontains(normalise_uscc(text) or text,
-                                                          autoescape=True)))
+        query = query.where(
+            or_(
+                Enterprise.name.icontains(text, autoescape=True),
+                Enterprise.uscc.icontains(normalise_uscc(text) or text, autoescape=True),
+            )
+        )
     return query
 
 
@@ -74,8 +78,10 @@ def projects_of(enterprise: Enterprise) -> list[KeyProject]:
 
 # --- enterprises ------------------------------------------------------------------------------
 
-def checked_uscc(code: str, accept_failed_check: bool, reason: str | None,
-                 enterprise: Enterprise | None = None) -> tuple[str, str | None]:
+
+def checked_uscc(
+    code: str, accept_failed_check: bool, reason: str | None, enterprise: Enterprise | None = None
+) -> tuple[str, str | None]:
     """The normalised credit code and the override reason to store (None when the code is valid).
 
     A duplicate is always refused. A code that fails the GB 32100 check is accepted only with
@@ -90,47 +96,82 @@ def checked_uscc(code: str, accept_failed_check: bool, reason: str | None,
     holder = db.session.scalar(select(Enterprise).where(Enterprise.uscc == code))
     if holder is not None and holder is not enterprise:
         raise Refused(
-            _("The unified social credit code %(code)s is already registered for %(name)s.",
-              code=code, name=holder.name), "uscc")
+            _(
+                "The unified social credit code %(code)s is already registered for %(name)s.",
+                code=code,
+                name=holder.name,
+            ),
+            "uscc",
+        )
     if problem is None:
         return code, None
     if not accept_failed_check:
         raise Refused(
-            problem + " " + _("If the code is right (some early pilot codes fail the check), "
-                              "tick “accept despite a failed check” and give the reason."),
-            "uscc")
+            problem
+            + " "
+            + _(
+                "If the code is right (some early pilot codes fail the check), "
+                "tick “accept despite a failed check” and give the reason."
+            ),
+            "uscc",
+        )
     reason = (reason or "").strip()
     if not reason:
         raise Refused(
             _("Please give the reason for accepting a code that fails the check."),
-            "uscc_override_reason")
+            "uscc_override_reason",
+        )
     return code, reason
 
 
 def _check_leader_flag(is_chain_leader: bool, chain: IndustryChain | None) -> None:
     if is_chain_leader and chain is None:
-        raise Refused(_("A chain-leader enterprise must belong to an industry chain."),
-                              "industry_chain_id")
+        raise Refused(
+            _("A chain-leader enterprise must belong to an industry chain."), "industry_chain_id"
+        )
 
 
-def create_enterprise(actor: User, *, name: str, uscc: str, accept_failed_check: bool = False,
-                      override_reason: str | None = None, chain: IndustryChain | None = None,
-                      is_chain_leader: bool = False, address: str | None = None,
-                      active: bool = True) -> Enterprise:
+def create_enterprise(
+    actor: User,
+    *,
+    name: str,
+    uscc: str,
+    accept_failed_check: bool = False,
+    override_reason: str | None = None,
+    chain: IndustryChain | None = None,
+    is_chain_leader: bool = False,
+    address: str | None = None,
+    active: bool = True,
+) -> Enterprise:
     """Register an enterprise (not committed)."""
     code, reason = checked_uscc(uscc, accept_failed_check, override_reason)
     _check_leader_flag(is_chain_leader, chain)
-    enterprise = Enterprise(name=name.strip(), uscc=code, uscc_override_reason=reason,
-                            industry_chain=chain, is_chain_leader=is_chain_leader,
-                            address=(address or "").strip() or None, active=active)
+    enterprise = Enterprise(
+        name=name.strip(),
+        uscc=code,
+        uscc_override_reason=reason,
+        industry_chain=chain,
+        is_chain_leader=is_chain_leader,
+        address=(address or "").strip() or None,
+        active=active,
+    )
     db.session.add(enterprise)
     return enterprise
 
 
-def update_enterprise(actor: User, enterprise: Enterprise, *, name: str, uscc: str,
-                      accept_failed_check: bool = False, override_reason: str | None = None,
-                      chain: IndustryChain | None = None, is_chain_leader: bool = False,
-                      address: str | None = None, active: bool = True) -> None:
+def update_enterprise(
+    actor: User,
+    enterprise: Enterprise,
+    *,
+    name: str,
+    uscc: str,
+    accept_failed_check: bool = False,
+    override_reason: str | None = None,
+    chain: IndustryChain | None = None,
+    is_chain_leader: bool = False,
+    address: str | None = None,
+    active: bool = True,
+) -> None:
     """Change an enterprise's details."""
     code, reason = checked_uscc(uscc, accept_failed_check, override_reason, enterprise)
     _check_leader_flag(is_chain_leader, chain)
@@ -145,24 +186,39 @@ def update_enterprise(actor: User, enterprise: Enterprise, *, name: str, uscc: s
 
 # --- industry chains --------------------------------------------------------------------------
 
+
 def _check_chain_name(name: str, chain: IndustryChain | None) -> str:
     name = name.strip()
     holder = db.session.scalar(
-        select(IndustryChain).where(func.lower(IndustryChain.name) == name.lower()))
+        select(IndustryChain).where(func.lower(IndustryChain.name) == name.lower())
+    )
     if holder is not None and holder is not chain:
-        raise Refused(_("There is already an industry chain called “%(name)s”.",
-                                name=name), "name")
+        raise Refused(_("There is already an industry chain called “%(name)s”.", name=name), "name")
     return name
 
 
-def _apply_chain(chain: IndustryChain, name: str, description: str | None,
-                 leader: Enterprise | None, chief_scientist: str | None, task_force,
-                 policy_package: str | None) -> None:
-    if leader is not None and leader.industry_chain is not None \
-            and leader.industry_chain is not chain:
+def _apply_chain(
+    chain: IndustryChain,
+    name: str,
+    description: str | None,
+    leader: Enterprise | None,
+    chief_scientist: str | None,
+    task_force,
+    policy_package: str | None,
+) -> None:
+    if (
+        leader is not None
+        and leader.industry_chain is not None
+        and leader.industry_chain is not chain
+    ):
         raise Refused(
-            _("%(name)s belongs to the chain %(chain)s; move it to this chain first.",
-              name=leader.name, chain=leader.industry_chain.name), "chain_leader_enterprise_id")
+            _(
+                "%(name)s belongs to the chain %(chain)s; move it to this chain first.",
+                name=leader.name,
+                chain=leader.industry_chain.name,
+            ),
+            "chain_leader_enterprise_id",
+        )
     chain.name = _check_chain_name(name, chain)
     chain.description = (description or "").strip() or None
     chain.chain_leader = leader
@@ -175,9 +231,16 @@ def _apply_chain(chain: IndustryChain, name: str, description: str | None,
         leader.is_chain_leader = True
 
 
-def create_chain(actor: User, *, name: str, description: str | None = None,
-                 leader: Enterprise | None = None, chief_scientist: str | None = None,
-                 task_force=None, policy_package: str | None = None) -> IndustryChain:
+def create_chain(
+    actor: User,
+    *,
+    name: str,
+    description: str | None = None,
+    leader: Enterprise | None = None,
+    chief_scientist: str | None = None,
+    task_force=None,
+    policy_package: str | None = None,
+) -> IndustryChain:
     """Add an industry chain with its five-ones (not committed)."""
     chain = IndustryChain(name="")
     _apply_chain(chain, name, description, leader, chief_scientist, task_force, policy_package)
@@ -185,26 +248,39 @@ def create_chain(actor: User, *, name: str, description: str | None = None,
     return chain
 
 
-def update_chain(actor: User, chain: IndustryChain, *, name: str,
-                 description: str | None = None, leader: Enterprise | None = None,
-                 chief_scientist: str | None = None, task_force=None,
-                 policy_package: str | None = None) -> None:
+def update_chain(
+    actor: User,
+    chain: IndustryChain,
+    *,
+    name: str,
+    description: str | None = None,
+    leader: Enterprise | None = None,
+    chief_scientist: str | None = None,
+    task_force=None,
+    policy_package: str | None = None,
+) -> None:
     """Change an industry chain and its five-ones."""
     _apply_chain(chain, name, description, leader, chief_scientist, task_force, policy_package)
 
 
 # --- key projects -----------------------------------------------------------------------------
 
-def _apply_project(project: KeyProject, name: str, level: str, status: str,
-                   enterprise: Enterprise | None, chain: IndustryChain | None,
-                   task_force) -> None:
+
+def _apply_project(
+    project: KeyProject,
+    name: str,
+    level: str,
+    status: str,
+    enterprise: Enterprise | None,
+    chain: IndustryChain | None,
+    task_force,
+) -> None:
     if level not in {v.value for v in ProjectLevel}:
         raise Refused(_("Please choose the level of the project."), "level")
     if status not in {v.value for v in ProjectStatus}:
         raise Refused(_("Please choose the status of the project."), "status")
     if enterprise is None:
-        raise Refused(_("Please choose the enterprise that runs the project."),
-                              "enterprise_id")
+        raise Refused(_("Please choose the enterprise that runs the project."), "enterprise_id")
     project.name = name.strip()
     project.level = level
     project.status = ProjectStatus(status)
@@ -213,9 +289,16 @@ def _apply_project(project: KeyProject, name: str, level: str, status: str,
     project.task_force = task_force
 
 
-def create_project(actor: User, *, name: str, level: str, status: str,
-                   enterprise: Enterprise | None, chain: IndustryChain | None = None,
-                   task_force=None) -> KeyProject:
+def create_project(
+    actor: User,
+    *,
+    name: str,
+    level: str,
+    status: str,
+    enterprise: Enterprise | None,
+    chain: IndustryChain | None = None,
+    task_force=None,
+) -> KeyProject:
     """Add a key project (not committed)."""
     project = KeyProject()
     _apply_project(project, name, level, status, enterprise, chain, task_force)
@@ -223,8 +306,16 @@ def create_project(actor: User, *, name: str, level: str, status: str,
     return project
 
 
-def update_project(actor: User, project: KeyProject, *, name: str, level: str, status: str,
-                   enterprise: Enterprise | None, chain: IndustryChain | None = None,
-                   task_force=None) -> None:
+def update_project(
+    actor: User,
+    project: KeyProject,
+    *,
+    name: str,
+    level: str,
+    status: str,
+    enterprise: Enterprise | None,
+    chain: IndustryChain | None = None,
+    task_force=None,
+) -> None:
     """Change a key project."""
     _apply_project(project, name, level, status, enterprise, chain, task_force)

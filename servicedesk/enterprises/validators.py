@@ -11,8 +11,16 @@ from wtforms.validators import ValidationError
 # The mobile checks moved down to the core; the notification room still imports them from here.
 from servicedesk.validators import halfwidth, is_mobile, normalise_mobile
 
-__all__ = ["USCC_ALPHABET", "USCC_WEIGHTS", "is_mobile", "normalise_mobile", "normalise_uscc",
-           "uscc_check_character", "uscc_problem", "validate_uscc_field"]
+__all__ = [
+    "USCC_ALPHABET",
+    "USCC_WEIGHTS",
+    "is_mobile",
+    "normalise_mobile",
+    "normalise_uscc",
+    "uscc_check_character",
+    "uscc_problem",
+    "validate_uscc_field",
+]
 
 # GB 32100-2015: 31 characters, no I, O, S, V, Z.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -36,14 +44,23 @@ def uscc_problem(code: str) -> str | None:
     """Why ``code`` is not a valid USCC, or None when it is."""
     code = normalise_uscc(code)
     if len(code) != 18:
-        return str(_l("A unified social credit code has 18 characters; this one has %(n)d.",
-                      n=len(code)))
+        return str(
+            _l("A unified social credit code has 18 characters; this one has %(n)d.", n=len(code))
+        )
     if not _USCC_SHAPE.match(code):
-        return str(_l("A unified social credit code uses digits and the letters "
-                      "A–Y except I, O, S, V and Z; characters 3 to 8 are digits."))
+        return str(
+            _l(
+                "A unified social credit code uses digits and the letters "
+                "A–Y except I, O, S, V and Z; characters 3 to 8 are digits."
+            )
+        )
     if uscc_check_character(code[:17]) != code[17]:
-        return str(_l("The check character of this unified social credit code does not match; "
-                      "please check for a typing error."))
+        return str(
+            _l(
+                "The check character of this unified social credit code does not match; "
+                "please check for a typing error."
+            )
+        )
     return None
 
 

@@ -43,11 +43,13 @@ bp = Blueprint("enterprises", __name__, url_prefix="/admin")
 PER_PAGE = 25
 
 #: Shown when someone saved the same name or code a moment ago.
-NAME_TAKEN = Refused(_l("This name or code was registered a moment ago by someone else; "
-                        "please check the list."))
+NAME_TAKEN = Refused(
+    _l("This name or code was registered a moment ago by someone else; please check the list.")
+)
 
 
 # --- enterprises ------------------------------------------------------------------------------
+
 
 @bp.route("/enterprises/")
 @admin_required
@@ -60,12 +62,16 @@ def index():
 
 
 def _enterprise_fields(form: EnterpriseForm) -> dict:
-    return dict(name=form.name.data, uscc=form.uscc.data,
-                accept_failed_check=form.accept_failed_check.data,
-                override_reason=form.uscc_override_reason.data,
-                chain=chain_or_none(form.industry_chain_id.data),
-                is_chain_leader=form.is_chain_leader.data, address=form.address.data,
-                active=form.active.data)
+    return dict(
+        name=form.name.data,
+        uscc=form.uscc.data,
+        accept_failed_check=form.accept_failed_check.data,
+        override_reason=form.uscc_override_reason.data,
+        chain=chain_or_none(form.industry_chain_id.data),
+        is_chain_leader=form.is_chain_leader.data,
+        address=form.address.data,
+        active=form.active.data,
+    )
 
 
 @bp.route("/enterprises/new", methods=["GET", "POST"])
@@ -75,10 +81,14 @@ def create_enterprise_page():
     form = EnterpriseForm()
     form.set_choices(chain_choices())
     return save_or_refuse(
-        form, lambda: create_enterprise(current_user, **_enterprise_fields(form)),
+        form,
+        lambda: create_enterprise(current_user, **_enterprise_fields(form)),
         saved=lambda created: _("The enterprise %(name)s was registered.", name=created.name),
         next_url=lambda created: url_for("enterprises.enterprise", enterprise_id=created.id),
-        template="admin/enterprises/form.html", conflict=NAME_TAKEN, enterprise=None)
+        template="admin/enterprises/form.html",
+        conflict=NAME_TAKEN,
+        enterprise=None,
+    )
 
 
 @bp.route("/enterprises/<int:enterprise_id>")
@@ -86,10 +96,14 @@ def create_enterprise_page():
 def enterprise(enterprise_id: int):
     """An enterprise with its contacts and key projects."""
     found = db.get_or_404(Enterprise, enterprise_id)
-    return render_template("admin/enterprises/detail.html", enterprise=found,
-                           contacts=contacts_of(found), projects=projects_of(found),
-                           level_labels=PROJECT_LEVEL_LABELS,
-                           status_labels=PROJECT_STATUS_LABELS)
+    return render_template(
+        "admin/enterprises/detail.html",
+        enterprise=found,
+        contacts=contacts_of(found),
+        projects=projects_of(found),
+        level_labels=PROJECT_LEVEL_LABELS,
+        status_labels=PROJECT_STATUS_LABELS,
+    )
 
 
 @bp.route("/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
@@ -102,13 +116,18 @@ def edit_enterprise(enterprise_id: int):
         form.accept_failed_check.data = bool(found.uscc_override_reason)
     form.set_choices(chain_choices(found.industry_chain))
     return save_or_refuse(
-        form, lambda: update_enterprise(current_user, found, **_enterprise_fields(form)),
+        form,
+        lambda: update_enterprise(current_user, found, **_enterprise_fields(form)),
         saved=lambda _none: _("The enterprise %(name)s was saved.", name=found.name),
         next_url=lambda _none: url_for("enterprises.enterprise", enterprise_id=found.id),
-        template="admin/enterprises/form.html", conflict=NAME_TAKEN, enterprise=found)
+        template="admin/enterprises/form.html",
+        conflict=NAME_TAKEN,
+        enterprise=found,
+    )
 
 
 # --- industry chains --------------------------------------------------------------------------
+
 
 @bp.route("/chains")
 @admin_required
@@ -118,11 +137,14 @@ def chains():
 
 
 def _chain_fields(form: ChainForm) -> dict:
-    return dict(name=form.name.data, description=form.description.data,
-                leader=enterprise_or_none(form.chain_leader_enterprise_id.data),
-                chief_scientist=form.chief_scientist.data,
-                task_force=task_force_or_none(form.task_force_id.data),
-                policy_package=form.policy_package.data)
+    return dict(
+        name=form.name.data,
+        description=form.description.data,
+        leader=enterprise_or_none(form.chain_leader_enterprise_id.data),
+        chief_scientist=form.chief_scientist.data,
+        task_force=task_force_or_none(form.task_force_id.data),
+        policy_package=form.policy_package.data,
+    )
 
 
 @bp.route("/chains/new", methods=["GET", "POST"])
@@ -132,10 +154,14 @@ def create_chain_page():
     form = ChainForm()
     form.set_choices(enterprise_choices(), task_force_choices())
     return save_or_refuse(
-        form, lambda: create_chain(current_user, **_chain_fields(form)),
+        form,
+        lambda: create_chain(current_user, **_chain_fields(form)),
         saved=lambda created: _("The industry chain %(name)s was created.", name=created.name),
         next_url=lambda _chain: url_for("enterprises.chains"),
-        template="admin/enterprises/chain_form.html", conflict=NAME_TAKEN, chain=None)
+        template="admin/enterprises/chain_form.html",
+        conflict=NAME_TAKEN,
+        chain=None,
+    )
 
 
 @bp.route("/chains/<int:chain_id>", methods=["GET", "POST"])
@@ -147,13 +173,18 @@ def edit_chain(chain_id: int):
     keep = [chain.task_force] if chain.task_force is not None else []
     form.set_choices(enterprise_choices(chain.chain_leader), task_force_choices(keep))
     return save_or_refuse(
-        form, lambda: update_chain(current_user, chain, **_chain_fields(form)),
+        form,
+        lambda: update_chain(current_user, chain, **_chain_fields(form)),
         saved=lambda _none: _("The industry chain %(name)s was saved.", name=chain.name),
         next_url=lambda _none: url_for("enterprises.chains"),
-        template="admin/enterprises/chain_form.html", conflict=NAME_TAKEN, chain=chain)
+        template="admin/enterprises/chain_form.html",
+        conflict=NAME_TAKEN,
+        chain=chain,
+    )
 
 
 # --- key projects -----------------------------------------------------------------------------
+
 
 @bp.route("/key-projects")
 @admin_required
@@ -162,21 +193,30 @@ def projects():
     filters = ProjectFilterForm(request.args)
     filters.set_choices(chain_choices())
     if filters.validate():
-        query = project_search(filters.level.data, id_or_none(filters.industry_chain_id.data),
-                               filters.status.data)
+        query = project_search(
+            filters.level.data, id_or_none(filters.industry_chain_id.data), filters.status.data
+        )
     else:
         query = project_search(None, None, None)
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
-    return render_template("admin/enterprises/projects.html", filters=filters, page=page,
-                           level_labels=PROJECT_LEVEL_LABELS,
-                           status_labels=PROJECT_STATUS_LABELS)
+    return render_template(
+        "admin/enterprises/projects.html",
+        filters=filters,
+        page=page,
+        level_labels=PROJECT_LEVEL_LABELS,
+        status_labels=PROJECT_STATUS_LABELS,
+    )
 
 
 def _project_fields(form: ProjectForm) -> dict:
-    return dict(name=form.name.data, level=form.level.data, status=form.status.data,
-                enterprise=enterprise_or_none(form.enterprise_id.data),
-                chain=chain_or_none(form.industry_chain_id.data),
-                task_force=task_force_or_none(form.task_force_id.data))
+    return dict(
+        name=form.name.data,
+        level=form.level.data,
+        status=form.status.data,
+        enterprise=enterprise_or_none(form.enterprise_id.data),
+        chain=chain_or_none(form.industry_chain_id.data),
+        task_force=task_force_or_none(form.task_force_id.data),
+    )
 
 
 @bp.route("/key-projects/new", methods=["GET", "POST"])
@@ -186,10 +226,14 @@ def create_project_page():
     form = ProjectForm()
     form.set_choices(enterprise_choices(), chain_choices(), task_force_choices())
     return save_or_refuse(
-        form, lambda: create_project(current_user, **_project_fields(form)),
+        form,
+        lambda: create_project(current_user, **_project_fields(form)),
         saved=lambda created: _("The key project %(name)s was created.", name=created.name),
         next_url=lambda _project: url_for("enterprises.projects"),
-        template="admin/enterprises/project_form.html", conflict=NAME_TAKEN, project=None)
+        template="admin/enterprises/project_form.html",
+        conflict=NAME_TAKEN,
+        project=None,
+    )
 
 
 @bp.route("/key-projects/<int:project_id>", methods=["GET", "POST"])
@@ -198,12 +242,17 @@ def edit_project(project_id: int):
     """Change a key project."""
     project = db.get_or_404(KeyProject, project_id)
     form = ProjectForm(obj=project)
-    form.set_choices(enterprise_choices(project.enterprise),
-                     chain_choices(project.industry_chain),
-                     task_force_choices([project.task_force]
-                                        if project.task_force is not None else []))
+    form.set_choices(
+        enterprise_choices(project.enterprise),
+        chain_choices(project.industry_chain),
+        task_force_choices([project.task_force] if project.task_force is not None else []),
+    )
     return save_or_refuse(
-        form, lambda: update_project(current_user, project, **_project_fields(form)),
+        form,
+        lambda: update_project(current_user, project, **_project_fields(form)),
         saved=lambda _none: _("The key project %(name)s was saved.", name=project.name),
         next_url=lambda _none: url_for("enterprises.projects"),
-        template="admin/enterprises/project_form.html", conflict=NAME_TAKEN, project=project)
+        template="admin/enterprises/project_form.html",
+        conflict=NAME_TAKEN,
+        project=project,
+    )

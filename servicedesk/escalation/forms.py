@@ -64,8 +64,9 @@ def _hours(form: RungForm, field: DecimalField) -> None:
     elif field.data < 0:
         message = _("The working hours past the deadline cannot be negative.")
     elif field.data > MAX_OVERDUE_HOURS:
-        message = _("The working hours past the deadline may be at most %(max)d.",
-                    max=MAX_OVERDUE_HOURS)
+        message = _(
+            "The working hours past the deadline may be at most %(max)d.", max=MAX_OVERDUE_HOURS
+        )
     if message:
         field.errors = []
         raise StopValidation(message)
@@ -73,15 +74,22 @@ def _hours(form: RungForm, field: DecimalField) -> None:
 
 class _AudienceAndChannels(FlaskForm):
     audiences = MultiCheckboxField(
-        _l("Who hears it"), coerce=str,
+        _l("Who hears it"),
+        coerce=str,
         choices=[(a.value, label) for a, label in AUDIENCE_LABELS.items()],
-        description=_l("Red cards and daily reminders always reach the supervisors named here, "
-                       "whatever their own message choices."))
+        description=_l(
+            "Red cards and daily reminders always reach the supervisors named here, "
+            "whatever their own message choices."
+        ),
+    )
     channels = MultiCheckboxField(
-        _l("Channels"), coerce=str,
-        choices=[(c.value, CHANNEL_LABELS[c]) for c in MESSAGE_CHANNELS])
-    active = BooleanField(_l("In force"), default=True,
-                          description=_l("Untick to switch this step off without losing it."))
+        _l("Channels"), coerce=str, choices=[(c.value, CHANNEL_LABELS[c]) for c in MESSAGE_CHANNELS]
+    )
+    active = BooleanField(
+        _l("In force"),
+        default=True,
+        description=_l("Untick to switch this step off without losing it."),
+    )
     submit = SubmitField(_l("Save step"))
 
     def validate_audiences(self, field: MultiCheckboxField) -> None:
@@ -105,17 +113,22 @@ class _AudienceAndChannels(FlaskForm):
 class RungForm(_AudienceAndChannels):
     """A blue, yellow or red card: fires once, by share used or by working time overdue."""
 
-    trigger = RadioField(_l("When it fires"), choices=[(t.value, label) for t, label in
-                                              TRIGGER_LABELS.items()],
-                         validators=[InputRequired(_l("Please choose when the step fires."))])
+    trigger = RadioField(
+        _l("When it fires"),
+        choices=[(t.value, label) for t, label in TRIGGER_LABELS.items()],
+        validators=[InputRequired(_l("Please choose when the step fires."))],
+    )
     percent = IntegerField(
         _l("Share of the allowed working time used (per cent)"),
         validators=[_percent],
-        description=_l("For example 75: the step fires once three quarters of the time is used."))
+        description=_l("For example 75: the step fires once three quarters of the time is used."),
+    )
     hours = DecimalField(
-        _l("Working hours past the deadline"), places=None,
+        _l("Working hours past the deadline"),
+        places=None,
         validators=[_hours],
-        description=_l("0 means at the deadline; decimals are allowed, such as 1.5."))
+        description=_l("0 means at the deadline; decimals are allowed, such as 1.5."),
+    )
 
     def fill(self, rung: Rung | None, active: bool) -> None:
         """Show a rung in the form (on GET)."""
@@ -135,8 +148,9 @@ class RungForm(_AudienceAndChannels):
             threshold = self.percent.data
         else:
             threshold = hours_to_minutes(Decimal(self.hours.data))
-        return Rung(level, trigger, threshold, tuple(self.audiences.data),
-                    tuple(self.channels.data))
+        return Rung(
+            level, trigger, threshold, tuple(self.audiences.data), tuple(self.channels.data)
+        )
 
 
 class RepeatForm(_AudienceAndChannels):
@@ -144,11 +158,16 @@ class RepeatForm(_AudienceAndChannels):
 
     every_days = IntegerField(
         _l("Every how many working days"),
-        validators=[InputRequired(_l("Please enter every how many working days, from 1 to 30.")),
-                    NumberRange(min=1, max=MAX_REPEAT_DAYS,
-                                message=_l("Please enter a whole number of working days from "
-                                           "1 to 30."))],
-        description=_l("Sent at the opening of the working day, on working days only."))
+        validators=[
+            InputRequired(_l("Please enter every how many working days, from 1 to 30.")),
+            NumberRange(
+                min=1,
+                max=MAX_REPEAT_DAYS,
+                message=_l("Please enter a whole number of working days from 1 to 30."),
+            ),
+        ],
+        description=_l("Sent at the opening of the working day, on working days only."),
+    )
 
     def fill(self, rung: Rung | None, active: bool) -> None:
         """Show a rung in the form (on GET)."""
@@ -158,8 +177,13 @@ class RepeatForm(_AudienceAndChannels):
 
     def rung(self, level: Level) -> Rung:
         """The validated daily reminder."""
-        return Rung(level, Trigger.DAILY, self.every_days.data, tuple(self.audiences.data),
-                    tuple(self.channels.data))
+        return Rung(
+            level,
+            Trigger.DAILY,
+            self.every_days.data,
+            tuple(self.audiences.data),
+            tuple(self.channels.data),
+        )
 
 
 def form_for(level: Level) -> type[_AudienceAndChannels]:

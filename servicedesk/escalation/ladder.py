@@ -19,8 +19,12 @@ from servicedesk.sla.calendar import WorkingCalendar
 from servicedesk.tickets.clocks import Clock, Stage
 from servicedesk.tickets.models import CARD_RANK, Card
 
-CARD_OF_LEVEL = {Level.BLUE: Card.BLUE, Level.YELLOW: Card.YELLOW, Level.RED: Card.RED,
-                 Level.REPEAT: Card.RED}
+CARD_OF_LEVEL = {
+    Level.BLUE: Card.BLUE,
+    Level.YELLOW: Card.YELLOW,
+    Level.RED: Card.RED,
+    Level.REPEAT: Card.RED,
+}
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,9 @@ def rung_time(calendar: WorkingCalendar, clock: Clock, rung: Rung) -> datetime:
     raise ValueError(f"{rung.trigger} is not a one-off trigger")
 
 
-def repeat_time(calendar: WorkingCalendar, red_due: datetime, rung: Rung, repeat_no: int
-                ) -> datetime:
+def repeat_time(
+    calendar: WorkingCalendar, red_due: datetime, rung: Rung, repeat_no: int
+) -> datetime:
     """When the ``repeat_no``-th daily reminder after red is due (opening of a working day)."""
     return calendar.working_day_start(red_due, repeat_no * max(rung.threshold, 1))
 
@@ -72,8 +77,9 @@ def _red_due(calendar: WorkingCalendar, clock: Clock, rungs: Iterable[Rung]) -> 
     return None
 
 
-def _latest_repeat(calendar: WorkingCalendar, red_due: datetime, rung: Rung, now: datetime
-                   ) -> tuple[int, datetime]:
+def _latest_repeat(
+    calendar: WorkingCalendar, red_due: datetime, rung: Rung, now: datetime
+) -> tuple[int, datetime]:
     """The highest repeat number already due at ``now`` (0 when none) and when the next is due."""
     number, upcoming = 0, repeat_time(calendar, red_due, rung, 1)
     while upcoming <= now:
@@ -90,9 +96,13 @@ class Evaluation(NamedTuple):
     upcoming: list[Firing]  # every step still to fire, due ones included, soonest first
 
 
-def evaluate(calendar: WorkingCalendar, clocks: Iterable[Clock],
-             ladder: Mapping[Stage, list[Rung]], fired: set[tuple[str, str, int]],
-             now: datetime) -> Evaluation:
+def evaluate(
+    calendar: WorkingCalendar,
+    clocks: Iterable[Clock],
+    ladder: Mapping[Stage, list[Rung]],
+    fired: set[tuple[str, str, int]],
+    now: datetime,
+) -> Evaluation:
     """The firings due at ``now`` that have not fired yet, the next moment worth a look, and
     the steps still to come (for the reminders panel): one walk of the ladder for both."""
     due: list[Firing] = []

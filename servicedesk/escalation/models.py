@@ -58,9 +58,7 @@ class EscalationFiring(Model):
     the same (ticket, clock epoch, stage, level, repeat)."""
 
     __tablename__ = "escalation_firing"
-    __table_args__ = (
-        UniqueConstraint("ticket_id", "clock_epoch", "stage", "level", "repeat_no"),
-    )
+    __table_args__ = (UniqueConstraint("ticket_id", "clock_epoch", "stage", "level", "repeat_no"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))

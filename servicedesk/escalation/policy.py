@@ -17,8 +17,13 @@ def default_rungs(minutes_per_day: int) -> list[Rung]:
     return [
         Rung(Level.BLUE, Trigger.SHARE_USED, 75, (Audience.ASSIGNEE,), (Channel.EMAIL,)),
         Rung(Level.YELLOW, Trigger.OVERDUE, 0, (Audience.ASSIGNEE, Audience.LEAD), both),
-        Rung(Level.RED, Trigger.OVERDUE, 2 * minutes_per_day,
-             (Audience.LEAD, Audience.SUPERVISORS), both),
+        Rung(
+            Level.RED,
+            Trigger.OVERDUE,
+            2 * minutes_per_day,
+            (Audience.LEAD, Audience.SUPERVISORS),
+            both,
+        ),
         Rung(Level.REPEAT, Trigger.DAILY, 1, (Audience.LEAD, Audience.SUPERVISORS), both),
     ]
 
@@ -27,8 +32,13 @@ _LEVEL_ORDER = {level: i for i, level in enumerate(Level)}
 
 
 def _rung(step: EscalationStep) -> Rung:
-    return Rung(Level(step.level), Trigger(step.trigger), step.threshold,
-                tuple(step.audiences or ()), tuple(step.channels or ()))
+    return Rung(
+        Level(step.level),
+        Trigger(step.trigger),
+        step.threshold,
+        tuple(step.audiences or ()),
+        tuple(step.channels or ()),
+    )
 
 
 def load_ladder(minutes_per_day: int) -> dict[Stage, list[Rung]]:

@@ -9,8 +9,9 @@ from servicedesk.notifications.preferences import wants
 from servicedesk.tickets.models import Ticket
 
 
-def audience_members(ticket: Ticket, audience: str,
-                     park_supervisors: list[User] | None = None) -> list[User]:
+def audience_members(
+    ticket: Ticket, audience: str, park_supervisors: list[User] | None = None
+) -> list[User]:
     """The people one audience names for this ticket (active accounts only);
     ``park_supervisors`` saves a query when the caller already has them."""
     team = ticket.task_force
@@ -35,8 +36,9 @@ def recipients_for(ticket: Ticket, audiences, channels, level: Level) -> list[tu
 
     forced_supervisors = level in (Level.RED, Level.REPEAT)
     pairs: dict[tuple[int, str], tuple[User, str]] = {}
-    park_supervisors = supervisors() if forced_supervisors or Audience.SUPERVISORS in audiences \
-        else None
+    park_supervisors = (
+        supervisors() if forced_supervisors or Audience.SUPERVISORS in audiences else None
+    )
     supervisor_ids = {u.id for u in park_supervisors or ()} if forced_supervisors else set()
     for audience in audiences:
         for person in audience_members(ticket, audience, park_supervisors):

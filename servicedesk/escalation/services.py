@@ -56,13 +56,19 @@ class RungInForce:
 
 def stage_rows(stage: Stage) -> list[EscalationStep]:
     """The admin's rows for one stage (possibly none)."""
-    return list(db.session.scalars(
-        select(EscalationStep).where(EscalationStep.stage == Stage(stage).value)))
+    return list(
+        db.session.scalars(select(EscalationStep).where(EscalationStep.stage == Stage(stage).value))
+    )
 
 
 def _rung_of(row: EscalationStep) -> Rung:
-    return Rung(Level(row.level), Trigger(row.trigger), row.threshold,
-                tuple(row.audiences or ()), tuple(row.channels or ()))
+    return Rung(
+        Level(row.level),
+        Trigger(row.trigger),
+        row.threshold,
+        tuple(row.audiences or ()),
+        tuple(row.channels or ()),
+    )
 
 
 def ladder_in_force(minutes_per_day: int) -> dict[Stage, list[RungInForce]]:
@@ -105,20 +111,26 @@ def _precedes(earlier: Rung, later: Rung) -> bool:
 
 def check_order(rungs: list[Rung]) -> None:
     """Raise LadderError unless the active card rungs come blue, then yellow, then red."""
-    cards = sorted((r for r in rungs if r.level in CARD_LEVELS),
-                   key=lambda r: CARD_LEVELS.index(r.level))
+    cards = sorted(
+        (r for r in rungs if r.level in CARD_LEVELS), key=lambda r: CARD_LEVELS.index(r.level)
+    )
     for earlier, later in zip(cards, cards[1:], strict=False):
         if not _precedes(earlier, later):
             raise LadderError(
-                _("The %(earlier)s must come before the %(later)s: with these settings it "
-                  "would not. Choose an earlier moment for the %(earlier)s or a later one for "
-                  "the %(later)s.", earlier=LEVEL_LABELS[earlier.level],
-                  later=LEVEL_LABELS[later.level]),
-                field="threshold")
+                _(
+                    "The %(earlier)s must come before the %(later)s: with these settings it "
+                    "would not. Choose an earlier moment for the %(earlier)s or a later one for "
+                    "the %(later)s.",
+                    earlier=LEVEL_LABELS[earlier.level],
+                    later=LEVEL_LABELS[later.level],
+                ),
+                field="threshold",
+            )
 
 
-def save_step(actor: User, stage: Stage, level: Level, rung: Rung, active: bool,
-              minutes_per_day: int) -> EscalationStep:
+def save_step(
+    actor: User, stage: Stage, level: Level, rung: Rung, active: bool, minutes_per_day: int
+) -> EscalationStep:
     """Set one rung of one stage (creating it if need be); the first change to a stage that
     still runs on the defaults writes its other default rungs as rows, so they stay in force.
 
@@ -128,8 +140,9 @@ def save_step(actor: User, stage: Stage, level: Level, rung: Rung, active: bool,
     if rung.level is not level:
         raise ValueError("the rung is for another level")
     if (level is Level.REPEAT) != (rung.trigger is Trigger.DAILY):
-        raise LadderError(_("Only the daily reminder repeats; the cards fire once."),
-                          field="trigger")
+        raise LadderError(
+            _("Only the daily reminder repeats; the cards fire once."), field="trigger"
+        )
     rows = {Level(r.level): r for r in stage_rows(stage)}
     if not rows:
         for default in default_rungs(minutes_per_day):
@@ -151,9 +164,15 @@ def save_step(actor: User, stage: Stage, level: Level, rung: Rung, active: bool,
 
 
 def _new_row(stage: Stage, rung: Rung, active: bool) -> EscalationStep:
-    row = EscalationStep(stage=stage.value, level=rung.level.value, trigger=rung.trigger.value,
-                         threshold=rung.threshold, audiences=[str(a) for a in rung.audiences],
-                         channels=[str(c) for c in rung.channels], active=active)
+    row = EscalationStep(
+        stage=stage.value,
+        level=rung.level.value,
+        trigger=rung.trigger.value,
+        threshold=rung.threshold,
+        audiences=[str(a) for a in rung.audiences],
+        channels=[str(c) for c in rung.channels],
+        active=active,
+    )
     db.session.add(row)
     return row
 
@@ -161,11 +180,13 @@ def _new_row(stage: Stage, rung: Rung, active: bool) -> EscalationStep:
 def reset_stage(actor: User, stage: Stage) -> int:
     """Delete the admin's rows of a stage so the defaults apply again; returns how many."""
     result = db.session.execute(
-        delete(EscalationStep).where(EscalationStep.stage == Stage(stage).value))
+        delete(EscalationStep).where(EscalationStep.stage == Stage(stage).value)
+    )
     return affected_rows(result)
 
 
 # --- reading: what a ticket has been, and will be, reminded of -----------------------------
+
 
 @dataclass
 class TicketReminders:
@@ -195,11 +216,20 @@ def ticket_reminders(ticket: Ticket) -> TicketReminders:
     """Every outbox row and firing of a ticket (newest first) and what is due next."""
     from servicedesk.notifications.models import Notification
 
-    notifications = list(db.session.scalars(
-        select(Notification).where(Notification.ticket_id == ticket.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())))
-    firings = list(db.session.scalars(
-        select(EscalationFiring).where(EscalationFiring.ticket_id == ticket.id)
-        .order_by(EscalationFiring.fired_at.desc(), EscalationFiring.id.desc())))
-    return TicketReminders(notifications, firings, upcoming_steps(ticket),
-                           ticket.next_escalation_at)
+    notifications = list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.ticket_id == ticket.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+        )
+    )
+    firings = list(
+        db.session.scalars(
+            select(EscalationFiring)
+            .where(EscalationFiring.ticket_id == ticket.id)
+            .order_by(EscalationFiring.fired_at.desc(), EscalationFiring.id.desc())
+        )
+    )
+    return TicketReminders(
+        notifications, firings, upcoming_steps(ticket), ticket.next_escalation_at
+    )

@@ -48,74 +48,119 @@ class SweepStats:
 def fired_steps(ticket: Ticket) -> set[tuple[str, str, int]]:
     """The (stage, level, repeat) steps already fired on the ticket's current clock."""
     rows = db.session.execute(
-        select(EscalationFiring.stage, EscalationFiring.level, EscalationFiring.repeat_no)
-        .where(EscalationFiring.ticket_id == ticket.id,
-               EscalationFiring.clock_epoch == ticket.clock_epoch)).all()
+        select(EscalationFiring.stage, EscalationFiring.level, EscalationFiring.repeat_no).where(
+            EscalationFiring.ticket_id == ticket.id,
+            EscalationFiring.clock_epoch == ticket.clock_epoch,
+        )
+    ).all()
     return {(r.stage, r.level, r.repeat_no) for r in rows}
 
 
 def _context(ticket: Ticket, firing: Firing) -> dict:
     from servicedesk.i18n import local_datetime
 
-    return {"ref": ticket.reference, "title": ticket.title,
-            "enterprise": ticket.enterprise.name, "stage": firing.stage.value,
-            "card": firing.card.value, "level": firing.level.value,
-            "repeat_no": firing.repeat_no,
-            "due": local_datetime(_stage_due(ticket, firing.stage)),
-            "task_force": ticket.task_force.name if ticket.task_force else "",
-            "url": ticket_url(ticket.reference)}
+    return {
+        "ref": ticket.reference,
+        "title": ticket.title,
+        "enterprise": ticket.enterprise.name,
+        "stage": firing.stage.value,
+        "card": firing.card.value,
+        "level": firing.level.value,
+        "repeat_no": firing.repeat_no,
+        "due": local_datetime(_stage_due(ticket, firing.stage)),
+        "task_force": ticket.task_force.name if ticket.task_force else "",
+        "url": ticket_url(ticket.reference),
+    }
 
 
 def _stage_due(ticket: Ticket, stage: Stage) -> datetime | None:
-    return {Stage.SIGN: ticket.sign_due_at, Stage.FIRST_CONTACT: ticket.first_contact_due_at,
-            Stage.RESOLVE: ticket.resolve_due_at}[stage]
+    return {
+        Stage.SIGN: ticket.sign_due_at,
+        Stage.FIRST_CONTACT: ticket.first_contact_due_at,
+        Stage.RESOLVE: ticket.resolve_due_at,
+    }[stage]
 
 
 def _fire(ticket: Ticket, firing: Firing, ladder, now: datetime, stats: SweepStats) -> bool:
     """Claim one firing; when it is ours, write one outbox row per recipient and channel."""
-    firing_id = insert_once(EscalationFiring, {
-        "ticket_id": ticket.id, "clock_epoch": ticket.clock_epoch, "stage": firing.stage.value,
-        "level": firing.level.value, "repeat_no": firing.repeat_no, "due_at": firing.due_at,
-        "fired_at": now,
-    }, ["ticket_id", "clock_epoch", "stage", "level", "repeat_no"])
+    firing_id = insert_once(
+        EscalationFiring,
+        {
+            "ticket_id": ticket.id,
+            "clock_epoch": ticket.clock_epoch,
+            "stage": firing.stage.value,
+            "level": firing.level.value,
+            "repeat_no": firing.repeat_no,
+            "due_at": firing.due_at,
+            "fired_at": now,
+        },
+        ["ticket_id", "clock_epoch", "stage", "level", "repeat_no"],
+    )
     if firing_id is None:
         return False  # another sweep fired it
     stats.firings += 1
     rung = rung_for(ladder, firing.stage, firing.level)
     assert rung is not None, "evaluate() only returns firings of rungs on the ladder"
-    reason = {"stage": firing.stage.value, "level": firing.level.value,
-              "repeat_no": firing.repeat_no, "epoch": ticket.clock_epoch}
+    reason = {
+        "stage": firing.stage.value,
+        "level": firing.level.value,
+        "repeat_no": firing.repeat_no,
+        "epoch": ticket.clock_epoch,
+    }
     context = _context(ticket, firing)
     for person, channel in recipients_for(ticket, rung.audiences, rung.channels, firing.level):
-        key = (f"esc:{ticket.id}:{ticket.clock_epoch}:{firing.stage.value}:{firing.level.value}"
-               f":{firing.repeat_no}:{person.id}:{channel}")
-        if queue_notification(key=key, kind="escalation", recipient=person, channel=channel,
-                              context=context, ticket_id=ticket.id, reason=reason, now=now):
+        key = (
+            f"esc:{ticket.id}:{ticket.clock_epoch}:{firing.stage.value}:{firing.level.value}"
+            f":{firing.repeat_no}:{person.id}:{channel}"
+        )
+        if queue_notification(
+            key=key,
+            kind="escalation",
+            recipient=person,
+            channel=channel,
+            context=context,
+            ticket_id=ticket.id,
+            reason=reason,
+            now=now,
+        ):
             stats.notifications += 1
     return True
 
 
-def escalate_ticket(ticket: Ticket, calendar: WorkingCalendar, ladder, now: datetime,
-                    stats: SweepStats) -> None:
+def escalate_ticket(
+    ticket: Ticket, calendar: WorkingCalendar, ladder, now: datetime, stats: SweepStats
+) -> None:
     """Fire what is due for one ticket, raise its card, and set when to look next."""
     seen = ticket.next_escalation_at
     clocks = running_clocks(ticket)
-    due, next_at, _ = evaluate(calendar, clocks, ladder, fired_steps(ticket), now) if clocks \
-        else ([], None, [])
+    due, next_at, _ = (
+        evaluate(calendar, clocks, ladder, fired_steps(ticket), now) if clocks else ([], None, [])
+    )
     fired_cards = [f.card for f in due if _fire(ticket, f, ladder, now, stats)]
     card = highest_card([ticket.card, *fired_cards])
     values: dict[str, object] = {"next_escalation_at": next_at}
     if CARD_RANK[card] > CARD_RANK[Card(ticket.card)]:
         values["card"] = card.value
-        db.session.add(TicketEvent(
-            ticket_id=ticket.id, actor_id=None, kind=EventKind.CARD_RAISED.value, public=False,
-            from_status=ticket.status, to_status=ticket.status, created_at=now,
-            changes={"card": [ticket.card, card.value]}))
+        db.session.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                actor_id=None,
+                kind=EventKind.CARD_RAISED.value,
+                public=False,
+                from_status=ticket.status,
+                to_status=ticket.status,
+                created_at=now,
+                changes={"card": [ticket.card, card.value]},
+            )
+        )
     # Compare-and-set: if someone changed the ticket meanwhile (which sets next_escalation_at
     # to "now"), keep their value so the next pass looks again. A Core UPDATE leaves the
     # ticket's version alone, so nobody's open form goes stale because of the sweep.
-    guard = (Ticket.next_escalation_at == seen) if seen is not None \
+    guard = (
+        (Ticket.next_escalation_at == seen)
+        if seen is not None
         else Ticket.next_escalation_at.is_(None)
+    )
     db.session.execute(update(Ticket).where(Ticket.id == ticket.id, guard).values(**values))
 
 
@@ -154,8 +199,7 @@ def _escalate_batch(ids: list[int], calendar, ladder, now: datetime) -> SweepSta
     """Escalate some tickets in one transaction; one broken ticket does not stop the others."""
     _begin_as_writer()
     partial = SweepStats()
-    for ticket in db.session.scalars(select(Ticket).where(Ticket.id.in_(ids))
-                                     .order_by(Ticket.id)):
+    for ticket in db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)):
         partial.due_tickets += 1
         try:
             with db.session.begin_nested():
@@ -175,20 +219,27 @@ def _escalate_due(now: datetime, stats: SweepStats) -> None:
     batch = current_app.config["SWEEP_BATCH_SIZE"]
     after: tuple[datetime, int] | None = None  # keyset paging: each ticket once per pass
     while True:
-        query = (select(Ticket.id, Ticket.next_escalation_at)
-                 .where(Ticket.next_escalation_at <= now)
-                 .order_by(Ticket.next_escalation_at, Ticket.id).limit(batch))
+        query = (
+            select(Ticket.id, Ticket.next_escalation_at)
+            .where(Ticket.next_escalation_at <= now)
+            .order_by(Ticket.next_escalation_at, Ticket.id)
+            .limit(batch)
+        )
         if after is not None:
-            query = query.where(or_(Ticket.next_escalation_at > after[0],
-                                    and_(Ticket.next_escalation_at == after[0],
-                                         Ticket.id > after[1])))
+            query = query.where(
+                or_(
+                    Ticket.next_escalation_at > after[0],
+                    and_(Ticket.next_escalation_at == after[0], Ticket.id > after[1]),
+                )
+            )
         rows = db.session.execute(query).all()
         if not rows:
             return
         ids = [row.id for row in rows]
         after = (rows[-1].next_escalation_at, rows[-1].id)
         partial = retrying_on_sqlite_busy(
-            lambda ids=ids: _escalate_batch(ids, calendar, ladder, now))
+            lambda ids=ids: _escalate_batch(ids, calendar, ladder, now)
+        )
         for name in ("due_tickets", "firings", "notifications"):
             setattr(stats, name, getattr(stats, name) + getattr(partial, name))
         stats.errors.extend(partial.errors)

@@ -24,7 +24,6 @@ from servicedesk.tickets.labels import CHANNEL_LABELS, STAGE_LABELS
 bp = Blueprint("escalation", __name__, url_prefix="/admin/escalation")
 
 
-
 def _stage_or_404(value: str) -> Stage:
     try:
         return Stage(value)
@@ -40,9 +39,13 @@ def _level_or_404(value: str) -> Level:
 
 
 def _labels() -> dict:
-    return {"stage_labels": STAGE_LABELS, "level_labels": LEVEL_LABELS,
-            "audience_labels": AUDIENCE_LABELS, "channel_labels": CHANNEL_LABELS,
-            "hours": minutes_to_hours}
+    return {
+        "stage_labels": STAGE_LABELS,
+        "level_labels": LEVEL_LABELS,
+        "audience_labels": AUDIENCE_LABELS,
+        "channel_labels": CHANNEL_LABELS,
+        "hours": minutes_to_hours,
+    }
 
 
 @bp.route("")
@@ -50,10 +53,13 @@ def _labels() -> dict:
 def ladder():
     """Each stage's rungs as the sweep applies them, from the admin's rows or the defaults."""
     minutes_per_day = load_calendar().minutes_per_day
-    return render_template("escalation/ladder.html",
-                           ladder=services.ladder_in_force(minutes_per_day),
-                           reset_form=ConfirmForm(), minutes_per_day=minutes_per_day,
-                           **_labels())
+    return render_template(
+        "escalation/ladder.html",
+        ladder=services.ladder_in_force(minutes_per_day),
+        reset_form=ConfirmForm(),
+        minutes_per_day=minutes_per_day,
+        **_labels(),
+    )
 
 
 @bp.route("/<stage>/<level>/edit", methods=["GET", "POST"])
@@ -68,19 +74,28 @@ def edit_step(stage: str, level: str):
         form.fill(rung, active)
     if form.validate_on_submit():
         try:
-            services.save_step(current_user, stage, level, form.rung(level), form.active.data,
-                               minutes_per_day)
+            services.save_step(
+                current_user, stage, level, form.rung(level), form.active.data, minutes_per_day
+            )
         except services.LadderError as exc:
             db.session.rollback()
             _threshold_field(form).errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("The step is saved. The sweep applies it to open tickets on its next "
-                    "pass."), "success")
+            flash(
+                _("The step is saved. The sweep applies it to open tickets on its next pass."),
+                "success",
+            )
             return redirect(url_for("escalation.ladder"))
-    return render_template("escalation/step_form.html", form=form, stage=stage, level=level,
-                           is_default=not services.stage_rows(stage),
-                           minutes_per_day=minutes_per_day, **_labels())
+    return render_template(
+        "escalation/step_form.html",
+        form=form,
+        stage=stage,
+        level=level,
+        is_default=not services.stage_rows(stage),
+        minutes_per_day=minutes_per_day,
+        **_labels(),
+    )
 
 
 def _threshold_field(form: RungForm | RepeatForm):
@@ -97,6 +112,12 @@ def reset_stage(stage: str):
     if ConfirmForm().validate_on_submit():
         services.reset_stage(current_user, stage)
         db.session.commit()
-        flash(_("The “%(stage)s” stage uses the default steps again. The sweep applies them "
-                "on its next pass.", stage=STAGE_LABELS[stage]), "success")
+        flash(
+            _(
+                "The “%(stage)s” stage uses the default steps again. The sweep applies them "
+                "on its next pass.",
+                stage=STAGE_LABELS[stage],
+            ),
+            "success",
+        )
     return redirect(url_for("escalation.ladder"))

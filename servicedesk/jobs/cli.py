@@ -25,8 +25,9 @@ def _need_redis():
 
     connection = redis_connection()
     if connection is None:
-        raise click.ClickException("REDIS_URL is not set; `flask jobs run-all` starts an "
-                                   "embedded Valkey for development.")
+        raise click.ClickException(
+            "REDIS_URL is not set; `flask jobs run-all` starts an embedded Valkey for development."
+        )
     return connection
 
 
@@ -40,8 +41,9 @@ def worker_command(burst: bool, name: str | None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     connection = _need_redis()
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
-    worker = AppWorker([queue(n, connection) for n in WORKER_QUEUES], connection=connection,
-                       name=name)
+    worker = AppWorker(
+        [queue(n, connection) for n in WORKER_QUEUES], connection=connection, name=name
+    )
     worker.app = app
     worker.work(burst=burst, logging_level="INFO", with_scheduler=False)
 
@@ -55,9 +57,11 @@ def scheduler_command() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     connection = _need_redis()
     config = current_app.config
-    scheduler = Scheduler(connection, config["SWEEP_INTERVAL_SECONDS"],
-                          lambda job_id: enqueue_tick(connection, job_id,
-                                                      config["JOB_TIMEOUT_SECONDS"]))
+    scheduler = Scheduler(
+        connection,
+        config["SWEEP_INTERVAL_SECONDS"],
+        lambda job_id: enqueue_tick(connection, job_id, config["JOB_TIMEOUT_SECONDS"]),
+    )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -72,9 +76,11 @@ def sweep_command() -> None:
     this process."""
 
     stats = tick()
-    click.echo(f"due tickets {stats.due_tickets}, firings {stats.firings}, messages "
-               f"{stats.notifications}, requeued {stats.enqueued}, auto-closed "
-               f"{stats.auto_closed}, digests {stats.digests}, errors {len(stats.errors)}")
+    click.echo(
+        f"due tickets {stats.due_tickets}, firings {stats.firings}, messages "
+        f"{stats.notifications}, requeued {stats.enqueued}, auto-closed "
+        f"{stats.auto_closed}, digests {stats.digests}, errors {len(stats.errors)}"
+    )
 
 
 @jobs_cli.command("health")
@@ -102,5 +108,12 @@ def health_command(as_json: bool) -> None:
 def run_all_command(workers: int, web: bool, host: str, port: int | None) -> None:
     """Web + workers + scheduler, with an embedded Valkey when REDIS_URL is not set."""
 
-    raise SystemExit(run_stack(current_app, workers=workers, web=web, host=host,
-                               port=port or current_app.config["PORT"]))
+    raise SystemExit(
+        run_stack(
+            current_app,
+            workers=workers,
+            web=web,
+            host=host,
+            port=port or current_app.config["PORT"],
+        )
+    )

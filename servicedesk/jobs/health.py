@@ -19,7 +19,6 @@ from servicedesk.notifications.models import DeliveryStatus, Notification
 
 def _redis_part(report: dict) -> None:
 
-
     connection = redis_connection()
     report["redis"] = {"configured": connection is not None, "reachable": False}
     if connection is None:
@@ -33,11 +32,17 @@ def _redis_part(report: dict) -> None:
     report["queues"] = {}
     for name in WORKER_QUEUES:
         q = queue(name, connection)
-        report["queues"][name] = {"waiting": q.count,
-                                  "failed_jobs": FailedJobRegistry(queue=q).count}
+        report["queues"][name] = {
+            "waiting": q.count,
+            "failed_jobs": FailedJobRegistry(queue=q).count,
+        }
     report["workers"] = [
-        {"name": w.name, "state": str(w.get_state()), "last_heartbeat": w.last_heartbeat,
-         "queues": w.queue_names()}
+        {
+            "name": w.name,
+            "state": str(w.get_state()),
+            "last_heartbeat": w.last_heartbeat,
+            "queues": w.queue_names(),
+        }
         for w in Worker.all(connection=connection)
     ]
     beats = {}
@@ -52,27 +57,45 @@ def health_report() -> dict:
     """A dict for the health page and ``flask jobs health``; ``healthy`` sums it up."""
     now = utcnow()
     report: dict = {"now": now}
-    counts = dict(db.session.execute(
-        select(Notification.status, func.count()).group_by(Notification.status)).tuples().all())
+    counts = dict(
+        db.session.execute(select(Notification.status, func.count()).group_by(Notification.status))
+        .tuples()
+        .all()
+    )
     report["outbox"] = {status.value: counts.get(status, 0) for status in DeliveryStatus}
-    oldest = db.session.scalar(select(func.min(Notification.next_attempt_at)).where(
-        Notification.status == DeliveryStatus.PENDING.value))
+    oldest = db.session.scalar(
+        select(func.min(Notification.next_attempt_at)).where(
+            Notification.status == DeliveryStatus.PENDING.value
+        )
+    )
     report["oldest_pending_seconds"] = int((now - oldest).total_seconds()) if oldest else 0
-    last = db.session.scalar(select(SweepRun).where(SweepRun.finished_at.is_not(None))
-                             .order_by(SweepRun.started_at.desc()).limit(1))
+    last = db.session.scalar(
+        select(SweepRun)
+        .where(SweepRun.finished_at.is_not(None))
+        .order_by(SweepRun.started_at.desc())
+        .limit(1)
+    )
     if last is None:
         report["last_sweep"] = None
     else:
         assert last.finished_at is not None, "the query picks finished sweeps only"
         report["last_sweep"] = {
-            "started_at": last.started_at, "finished_at": last.finished_at,
+            "started_at": last.started_at,
+            "finished_at": last.finished_at,
             "seconds": (last.finished_at - last.started_at).total_seconds(),
-            "due_tickets": last.due_tickets, "firings": last.firings,
-            "notifications": last.notifications, "requeued": last.enqueued, "error": last.error}
+            "due_tickets": last.due_tickets,
+            "firings": last.firings,
+            "notifications": last.notifications,
+            "requeued": last.enqueued,
+            "error": last.error,
+        }
     _redis_part(report)
     interval = current_app.config["SWEEP_INTERVAL_SECONDS"]
-    sweep_fresh = (last is not None and last.finished_at is not None
-                   and now - last.finished_at < timedelta(seconds=3 * interval))
+    sweep_fresh = (
+        last is not None
+        and last.finished_at is not None
+        and now - last.finished_at < timedelta(seconds=3 * interval)
+    )
     problems = []
     if not report["redis"]["configured"]:
         problems.append("REDIS_URL is not set: no background work runs")
@@ -94,8 +117,11 @@ def health_report() -> dict:
         f"oldest pending: {report['oldest_pending_seconds']} s",
         f"last sweep: {report['last_sweep']}",
         f"queues: {report.get('queues')}",
-        "workers: " + ", ".join(f"{w['name']} {w['state']} (heartbeat {w['last_heartbeat']})"
-                                for w in report.get("workers", [])),
+        "workers: "
+        + ", ".join(
+            f"{w['name']} {w['state']} (heartbeat {w['last_heartbeat']})"
+            for w in report.get("workers", [])
+        ),
         f"schedulers: {report.get('schedulers')}",
     ]
     return report

@@ -87,7 +87,12 @@ def requeue_lost_deliveries(now: datetime, report: TickReport) -> None:
 
 #: The tick's steps, in order; each commits on its own.
 STEPS: list[Callable[[datetime, TickReport], None]] = [
-    escalate, close_silent_tickets, release_sms, morning_digests, requeue_lost_deliveries]
+    escalate,
+    close_silent_tickets,
+    release_sms,
+    morning_digests,
+    requeue_lost_deliveries,
+]
 
 
 def tick(now: datetime | None = None) -> TickReport:

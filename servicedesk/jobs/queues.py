@@ -44,8 +44,9 @@ def redis_connection(app: Flask | None = None) -> Redis | None:
         return None
     cached = app.extensions.get("servicedesk.redis")
     if cached is None or cached[0] != url:
-        connection = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5,
-                                    health_check_interval=30)
+        connection = Redis.from_url(
+            url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
+        )
         cached = app.extensions["servicedesk.redis"] = (url, connection)
     return cached[1]
 
@@ -70,10 +71,16 @@ def enqueue_deliveries(ids: list[int]) -> int:
     try:
         with connection.pipeline() as pipe:
             for notification_id in ids:
-                deliver.enqueue(DELIVER_JOB, notification_id, pipeline=pipe,
-                                job_id=f"deliver-{notification_id}-{uuid.uuid4().hex[:8]}",
-                                job_timeout=timeout, result_ttl=3600, failure_ttl=86400,
-                                description=f"deliver notification {notification_id}")
+                deliver.enqueue(
+                    DELIVER_JOB,
+                    notification_id,
+                    pipeline=pipe,
+                    job_id=f"deliver-{notification_id}-{uuid.uuid4().hex[:8]}",
+                    job_timeout=timeout,
+                    result_ttl=3600,
+                    failure_ttl=86400,
+                    description=f"deliver notification {notification_id}",
+                )
                 done += 1
             pipe.execute()
     except Exception as exc:  # Redis down: the sweep will pick the rows up again
@@ -85,12 +92,23 @@ def enqueue_deliveries(ids: list[int]) -> int:
 def enqueue_tick(connection: Redis, job_id: str, timeout: int) -> None:
     """Put one periodic tick on the sweep queue."""
     Queue(SWEEP_QUEUE, connection=connection).enqueue(
-        TICK_JOB, job_id=job_id, job_timeout=timeout, result_ttl=3600, failure_ttl=86400,
-        description="periodic tick")
+        TICK_JOB,
+        job_id=job_id,
+        job_timeout=timeout,
+        result_ttl=3600,
+        failure_ttl=86400,
+        description="periodic tick",
+    )
 
 
 def enqueue_digests(connection: Redis, now: datetime, timeout: int) -> None:
     """Put one morning-digest job for the moment ``now`` on the sweep queue."""
     Queue(SWEEP_QUEUE, connection=connection).enqueue(
-        DIGEST_JOB, now, job_id=f"digest-{uuid.uuid4().hex[:12]}", job_timeout=timeout,
-        result_ttl=3600, failure_ttl=86400, description="morning digests")
+        DIGEST_JOB,
+        now,
+        job_id=f"digest-{uuid.uuid4().hex[:12]}",
+        job_timeout=timeout,
+        result_ttl=3600,
+        failure_ttl=86400,
+        description="morning digests",
+    )

@@ -60,13 +60,13 @@ class Scheduler:
     def tick(self, now: float | None = None) -> bool:
         """One beat: heartbeat, and fire this slot's tick if we lead and nobody fired it yet."""
         now = time.time() if now is None else now
-        self.connection.set(HEARTBEAT_KEY.format(name=self.name), int(now),
-                            ex=self.interval * 5)
+        self.connection.set(HEARTBEAT_KEY.format(name=self.name), int(now), ex=self.interval * 5)
         if not self.is_leader():
             return False
         slot = int(now // self.interval)
-        if not self.connection.set(SLOT_KEY.format(slot=slot), self.name, nx=True,
-                                   ex=self.interval * 10):
+        if not self.connection.set(
+            SLOT_KEY.format(slot=slot), self.name, nx=True, ex=self.interval * 10
+        ):
             return False
         self.fire(f"sweep-{slot}")
         self.connection.set(LAST_FIRED_KEY, int(now))

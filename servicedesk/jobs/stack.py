@@ -33,8 +33,10 @@ def run_stack(app: Flask, *, workers: int, web: bool, host: str, port: int) -> i
         env["REDIS_URL"] = valkey.connection_url
         click.echo(f"embedded Valkey on {valkey.connection_url} (set REDIS_URL to use yours)")
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    commands = [flask + ["jobs", "worker", "--name", f"worker-{i}-{os.getpid()}"]
-                for i in range(1, workers + 1)]
+    commands = [
+        flask + ["jobs", "worker", "--name", f"worker-{i}-{os.getpid()}"]
+        for i in range(1, workers + 1)
+    ]
     commands.append(flask + ["jobs", "scheduler"])
     if web:
         commands.append(flask + ["run", "--host", host, "--port", str(port)])
@@ -50,14 +52,15 @@ def run_stack(app: Flask, *, workers: int, web: bool, host: str, port: int) -> i
     code = 0
     try:
         while not stopping:
-            finished = [(process, command)
-                        for process, command in zip(processes, commands, strict=True)
-                        if process.poll() is not None]
+            finished = [
+                (process, command)
+                for process, command in zip(processes, commands, strict=True)
+                if process.poll() is not None
+            ]
             if finished:
                 process, command = finished[0]
                 code = process.returncode or 1
-                click.echo(f"{' '.join(command[4:])} stopped ({code}); "
-                           "stopping the rest", err=True)
+                click.echo(f"{' '.join(command[4:])} stopped ({code}); stopping the rest", err=True)
                 break
             time.sleep(0.5)
     finally:

@@ -34,8 +34,14 @@ def deliver_job(notification_id: int) -> str:
     if row is not None and row.ticket_id is not None:
         ticket = db.session.get(Ticket, row.ticket_id)
         reference = ticket.reference if ticket else None
-    log.info("job %s notification %s ticket %s %s: %s", job_id, notification_id,
-             reference or "-", row.channel if row else "?", outcome)
+    log.info(
+        "job %s notification %s ticket %s %s: %s",
+        job_id,
+        notification_id,
+        reference or "-",
+        row.channel if row else "?",
+        outcome,
+    )
     return outcome
 
 
@@ -43,12 +49,26 @@ def tick_job() -> dict:
     """One periodic tick: every domain's periodic work (see :mod:`servicedesk.jobs.periodic`)."""
 
     report = tick()
-    log.info("job %s tick: %s due tickets, %s firings, %s messages, %s auto-closed, "
-             "%s requeued, %s errors", _job_id(), report.due_tickets, report.firings,
-             report.notifications, report.auto_closed, report.enqueued, len(report.errors))
-    return {"due_tickets": report.due_tickets, "firings": report.firings,
-            "notifications": report.notifications, "auto_closed": report.auto_closed,
-            "digests": report.digests, "enqueued": report.enqueued, "errors": report.errors}
+    log.info(
+        "job %s tick: %s due tickets, %s firings, %s messages, %s auto-closed, "
+        "%s requeued, %s errors",
+        _job_id(),
+        report.due_tickets,
+        report.firings,
+        report.notifications,
+        report.auto_closed,
+        report.enqueued,
+        len(report.errors),
+    )
+    return {
+        "due_tickets": report.due_tickets,
+        "firings": report.firings,
+        "notifications": report.notifications,
+        "auto_closed": report.auto_closed,
+        "digests": report.digests,
+        "enqueued": report.enqueued,
+        "errors": report.errors,
+    }
 
 
 def digest_job(now: datetime) -> int:

@@ -13,8 +13,12 @@ from servicedesk.jobs import health as background
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin")
 
-WORKER_STATES = {"idle": _l("idle"), "busy": _l("busy"), "started": _l("started"),
-                 "suspended": _l("suspended")}
+WORKER_STATES = {
+    "idle": _l("idle"),
+    "busy": _l("busy"),
+    "started": _l("started"),
+    "suspended": _l("suspended"),
+}
 
 
 def _epoch(value) -> datetime | None:
@@ -41,11 +45,20 @@ def health():
         return render_template("jobs/health.html", report=None, failure=str(exc)), 200
     interval = current_app.config["SWEEP_INTERVAL_SECONDS"]
     last = report.get("last_sweep")
-    sweep_fresh = bool(last and last.get("finished_at")
-                       and report["now"] - last["finished_at"]
-                       < timedelta(seconds=3 * interval))
+    sweep_fresh = bool(
+        last
+        and last.get("finished_at")
+        and report["now"] - last["finished_at"] < timedelta(seconds=3 * interval)
+    )
     schedulers = {name: _epoch(beat) for name, beat in (report.get("schedulers") or {}).items()}
     workers = [{**w, "state": _worker_state(w["state"])} for w in report.get("workers") or []]
-    return render_template("jobs/health.html", report=report, failure=None,
-                           sweep_fresh=sweep_fresh, interval=interval, schedulers=schedulers,
-                           workers=workers, last_fired=_epoch(report.get("last_sweep_fired")))
+    return render_template(
+        "jobs/health.html",
+        report=report,
+        failure=None,
+        sweep_fresh=sweep_fresh,
+        interval=interval,
+        schedulers=schedulers,
+        workers=workers,
+        last_fired=_epoch(report.get("last_sweep_fired")),
+    )

@@ -33,8 +33,15 @@ bp = Blueprint("deliveries", __name__, url_prefix="/admin")
 #: Retrying "all failed shown" touches at most this many rows at once.
 MAX_BULK_RETRY = 1000
 
-STATUS_COLOURS = {"pending": "info", "sending": "info", "sent": "success", "held": "warning",
-                  "folded": "success", "failed": "danger", "cancelled": "secondary"}
+STATUS_COLOURS = {
+    "pending": "info",
+    "sending": "info",
+    "sent": "success",
+    "held": "warning",
+    "folded": "success",
+    "failed": "danger",
+    "cancelled": "secondary",
+}
 
 
 def _label(table: dict, value) -> str:
@@ -96,19 +103,18 @@ def notification_why(row: Notification) -> str:
     """Why the message exists, from its ``reason``: the ladder step, or the ticket event."""
     reason = row.reason or {}
     if reason.get("stage") and reason.get("level"):
-        return escalation_step_text(reason["stage"], reason["level"],
-                                    reason.get("repeat_no", 0))
+        return escalation_step_text(reason["stage"], reason["level"], reason.get("repeat_no", 0))
     if reason.get("event"):
         return _("Ticket event: %(event)s", event=_label(EVENT_LABELS, reason["event"]))
     if "folded" in reason:
-        return _("%(n)d held text messages folded into one",
-                 n=len(reason.get("folded") or ()))
+        return _("%(n)d held text messages folded into one", n=len(reason.get("folded") or ()))
     if reason:
         return ", ".join(f"{key}: {value}" for key, value in sorted(reason.items()))
     return _label(MESSAGE_KIND_LABELS, row.kind)
 
 
 # --- the delivery log ----------------------------------------------------------------------
+
 
 class DeliveryFilterForm(FlaskForm):
     """The filters above the delivery log (sent with GET)."""
@@ -119,20 +125,27 @@ class DeliveryFilterForm(FlaskForm):
     status = SelectField(_l("Status"), validators=[Optional()], default="")
     channel = SelectField(_l("Channel"), validators=[Optional()], default="")
     kind = SelectField(_l("Kind of message"), validators=[Optional()], default="")
-    recipient = SearchField(_l("Recipient (name or e-mail)"),
-                            validators=[Optional(), Length(max=100)])
+    recipient = SearchField(
+        _l("Recipient (name or e-mail)"), validators=[Optional(), Length(max=100)]
+    )
     ticket = StringField(_l("Ticket reference"), validators=[Optional(), Length(max=20)])
     date_from = DateField(_l("Written from"), validators=[Optional()])
     date_to = DateField(_l("Written until"), validators=[Optional()])
 
     def offer(self, kinds: list[str]) -> None:
         """Fill the choices: every status, both channels, the kinds written so far."""
-        self.status.choices = [("", _l("— any status —")),
-                               *[(s.value, label) for s, label in DELIVERY_STATUS_LABELS.items()]]
-        self.channel.choices = [("", _l("— any channel —")),
-                                *[(c.value, CHANNEL_LABELS[c]) for c in MESSAGE_CHANNELS]]
-        self.kind.choices = [("", _l("— any kind —")),
-                             *[(k, notification_kind_label(k)) for k in kinds]]
+        self.status.choices = [
+            ("", _l("— any status —")),
+            *[(s.value, label) for s, label in DELIVERY_STATUS_LABELS.items()],
+        ]
+        self.channel.choices = [
+            ("", _l("— any channel —")),
+            *[(c.value, CHANNEL_LABELS[c]) for c in MESSAGE_CHANNELS],
+        ]
+        self.kind.choices = [
+            ("", _l("— any kind —")),
+            *[(k, notification_kind_label(k)) for k in kinds],
+        ]
 
     def validate_date_to(self, field: DateField) -> None:
         """The range may not end before it starts."""
@@ -149,8 +162,19 @@ class DeliveryFilterForm(FlaskForm):
     def filters(self) -> queries.DeliveryFilters:
         """The valid filters that are set, for the delivery log's query."""
         return queries.DeliveryFilters(
-            **{name: self.usable(name) for name in ("status", "channel", "kind", "recipient",
-                                                     "ticket", "date_from", "date_to")})
+            **{
+                name: self.usable(name)
+                for name in (
+                    "status",
+                    "channel",
+                    "kind",
+                    "recipient",
+                    "ticket",
+                    "date_from",
+                    "date_to",
+                )
+            }
+        )
 
 
 class RetryForm(FlaskForm):
@@ -186,20 +210,30 @@ def _page_number() -> int:
 def index():
     """Every message in the outbox, newest first, filtered, each with its attempts."""
     form = _filter_form()
-    page = db.paginate(queries.delivery_log(form.filters()), page=_page_number(),
-                       error_out=False,
-                       per_page=current_app.config.get("DELIVERIES_PER_PAGE", 50))
+    page = db.paginate(
+        queries.delivery_log(form.filters()),
+        page=_page_number(),
+        error_out=False,
+        per_page=current_app.config.get("DELIVERIES_PER_PAGE", 50),
+    )
     attempts = queries.attempts_by_message([row.id for row in page.items])
     tickets = queries.tickets_by_id(row.ticket_id for row in page.items if row.ticket_id)
-    return render_template("notifications/admin/deliveries.html", form=form, page=page,
-                           attempts=attempts, tickets=tickets, retry_form=RetryForm(),
-                           bulk_form=BulkRetryForm())
+    return render_template(
+        "notifications/admin/deliveries.html",
+        form=form,
+        page=page,
+        attempts=attempts,
+        tickets=tickets,
+        retry_form=RetryForm(),
+        bulk_form=BulkRetryForm(),
+    )
 
 
 def _back_to_log():
     target = request.referrer or ""
-    if target.startswith(request.host_url) and \
-            target[len(request.host_url) - 1:].startswith(url_for("deliveries.index")):
+    if target.startswith(request.host_url) and target[len(request.host_url) - 1 :].startswith(
+        url_for("deliveries.index")
+    ):
         return redirect(target)
     return redirect(url_for("deliveries.index"))
 
@@ -222,9 +256,13 @@ def retry():
         flash(_("The message will be sent again in a moment."), "success")
     else:
         db.session.rollback()
-        flash(_("This message cannot be retried: it is no longer failed, or it has no address "
-                "(add an e-mail address or a mobile number to the person's account first)."),
-              "warning")
+        flash(
+            _(
+                "This message cannot be retried: it is no longer failed, or it has no address "
+                "(add an e-mail address or a mobile number to the person's account first)."
+            ),
+            "warning",
+        )
     return _back_to_log()
 
 

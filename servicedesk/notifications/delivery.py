@@ -42,11 +42,13 @@ from servicedesk.tickets.models import Channel
 
 log = logging.getLogger(__name__)
 
+
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the ``attempts``-th failed try (DELIVERY_BACKOFF_SECONDS, the last
     value repeating); the sweep hands the row to a worker again once that time is up."""
-    steps = [int(x) for x in str(current_app.config["DELIVERY_BACKOFF_SECONDS"]).split(",")
-             if x.strip()] or [60]
+    steps = [
+        int(x) for x in str(current_app.config["DELIVERY_BACKOFF_SECONDS"]).split(",") if x.strip()
+    ] or [60]
     return timedelta(seconds=steps[min(max(attempts, 1), len(steps)) - 1])
 
 
@@ -58,38 +60,75 @@ def claim(notification_id: int, now: datetime) -> str | None:
     claimed_at = utcnow()  # the lease runs from the claim, not from when the job started
     result = db.session.execute(
         update(Notification)
-        .where(Notification.id == notification_id,
-               or_(and_(Notification.status == DeliveryStatus.PENDING.value,
-                        Notification.next_attempt_at <= now),
-                   and_(Notification.status == DeliveryStatus.SENDING.value,
-                        Notification.claimed_at < now - lease)))
-        .values(status=DeliveryStatus.SENDING.value, claimed_at=claimed_at, claim_token=token,
-                attempts=Notification.attempts + 1)
+        .where(
+            Notification.id == notification_id,
+            or_(
+                and_(
+                    Notification.status == DeliveryStatus.PENDING.value,
+                    Notification.next_attempt_at <= now,
+                ),
+                and_(
+                    Notification.status == DeliveryStatus.SENDING.value,
+                    Notification.claimed_at < now - lease,
+                ),
+            ),
+        )
+        .values(
+            status=DeliveryStatus.SENDING.value,
+            claimed_at=claimed_at,
+            claim_token=token,
+            attempts=Notification.attempts + 1,
+        )
     )
     db.session.commit()
     return token if affected_rows(result) == 1 else None
 
 
-def _finish(notification_id: int, token: str, outcome: str, detail: str | None,
-            job: tuple[str | None, str | None], started: float, **values) -> bool:
+def _finish(
+    notification_id: int,
+    token: str,
+    outcome: str,
+    detail: str | None,
+    job: tuple[str | None, str | None],
+    started: float,
+    **values,
+) -> bool:
     """Mark the claimed row (only while we still hold the claim) and log the attempt."""
     db.session.commit()  # end any read transaction: the marking must wait its turn, not fail
     return retrying_on_sqlite_busy(
-        lambda: _mark(notification_id, token, outcome, detail, job, started, values))
+        lambda: _mark(notification_id, token, outcome, detail, job, started, values)
+    )
 
 
-def _mark(notification_id: int, token: str, outcome: str, detail: str | None,
-          job: tuple[str | None, str | None], started: float, values: dict) -> bool:
+def _mark(
+    notification_id: int,
+    token: str,
+    outcome: str,
+    detail: str | None,
+    job: tuple[str | None, str | None],
+    started: float,
+    values: dict,
+) -> bool:
     result = db.session.execute(
         update(Notification)
-        .where(Notification.id == notification_id, Notification.claim_token == token,
-               Notification.status == DeliveryStatus.SENDING.value)
+        .where(
+            Notification.id == notification_id,
+            Notification.claim_token == token,
+            Notification.status == DeliveryStatus.SENDING.value,
+        )
         .values(claim_token=None, **values)
     )
-    db.session.add(DeliveryAttempt(
-        notification_id=notification_id, outcome=outcome, detail=detail, worker=job[0],
-        job_id=job[1], duration_ms=int((timer.monotonic() - started) * 1000),
-        attempted_at=utcnow()))
+    db.session.add(
+        DeliveryAttempt(
+            notification_id=notification_id,
+            outcome=outcome,
+            detail=detail,
+            worker=job[0],
+            job_id=job[1],
+            duration_ms=int((timer.monotonic() - started) * 1000),
+            attempted_at=utcnow(),
+        )
+    )
     db.session.commit()
     return affected_rows(result) == 1
 
@@ -98,8 +137,9 @@ def _mark(notification_id: int, token: str, outcome: str, detail: str | None,
 _STILL_WANTED = "servicedesk.still_wanted"
 
 
-def register_still_wanted(app: Flask, kind: str,
-                          check: Callable[[Notification], str | None]) -> None:
+def register_still_wanted(
+    app: Flask, kind: str, check: Callable[[Notification], str | None]
+) -> None:
     """Let a higher room decide whether its messages of ``kind`` should still go out:
     ``check(row)`` returns why not, or None. Escalation registers its check this way."""
     app.extensions.setdefault(_STILL_WANTED, {})[kind] = check
@@ -124,11 +164,16 @@ def _sms_hold(row: Notification, now: datetime) -> tuple[str, datetime] | None:
         return "quiet_hours", until
     start, end = local_day_bounds(now, zone)
     sent_today = db.session.execute(
-        select(func.count()).select_from(Notification).where(
+        select(func.count())
+        .select_from(Notification)
+        .where(
             Notification.recipient_id == row.recipient_id,
             Notification.channel == Channel.SMS.value,
             Notification.status == DeliveryStatus.SENT.value,
-            Notification.sent_at >= start, Notification.sent_at < end)).scalar_one()
+            Notification.sent_at >= start,
+            Notification.sent_at < end,
+        )
+    ).scalar_one()
     if sent_today >= config["SMS_DAILY_CAP"]:
         return "daily_cap", next_morning(now, quiet, zone)
     return None
@@ -138,7 +183,6 @@ def channel_senders(app) -> tuple:
     """The e-mail sender and SMS provider of this app, built once from its settings."""
     senders = app.extensions.get("servicedesk.channels")
     if senders is None:
-
         senders = (email_sender_from_config(app.config), sms_provider_from_config(app.config))
         app.extensions["servicedesk.channels"] = senders
     return senders
@@ -150,15 +194,25 @@ def _send(row: Notification) -> str:
     # failed, and an admin's retry_failed skips it.
     assert row.address is not None, f"notification {row.id} has no address"
     if row.channel == Channel.SMS.value:
+        return sms_provider.send(
+            SmsMessage(
+                to=row.address,
+                template=row.sms_template or row.kind,
+                params=dict(row.sms_params or {}),
+                text=row.body_text,
+                idempotency_key=row.key,
+            )
+        )
 
-        return sms_provider.send(SmsMessage(
-            to=row.address, template=row.sms_template or row.kind,
-            params=dict(row.sms_params or {}), text=row.body_text,
-            idempotency_key=row.key))
-
-    return email_sender.send(EmailMessage(
-        to=row.address, subject=row.subject, text=row.body_text, html=row.body_html,
-        message_id=message_id(row)))
+    return email_sender.send(
+        EmailMessage(
+            to=row.address,
+            subject=row.subject,
+            text=row.body_text,
+            html=row.body_html,
+            message_id=message_id(row),
+        )
+    )
 
 
 def message_id(row: Notification) -> str:
@@ -180,15 +234,33 @@ def deliver(notification_id: int, worker: str | None = None, job_id: str | None 
     row = db.session.get_one(Notification, notification_id)  # we just claimed it
     reason = still_wanted(row)
     if reason:
-        _finish(row.id, token, "cancelled", reason, job, started,
-                status=DeliveryStatus.CANCELLED.value, next_attempt_at=None, last_error=reason)
+        _finish(
+            row.id,
+            token,
+            "cancelled",
+            reason,
+            job,
+            started,
+            status=DeliveryStatus.CANCELLED.value,
+            next_attempt_at=None,
+            last_error=reason,
+        )
         return f"cancelled: {reason}"
     if row.channel == Channel.SMS.value and row.kind != "sms_digest":
         hold = _sms_hold(row, now)
         if hold is not None:
             why, until = hold
-            _finish(row.id, token, "held", why, job, started, status=DeliveryStatus.HELD.value,
-                    hold_reason=why, next_attempt_at=until)
+            _finish(
+                row.id,
+                token,
+                "held",
+                why,
+                job,
+                started,
+                status=DeliveryStatus.HELD.value,
+                hold_reason=why,
+                next_attempt_at=until,
+            )
             return f"held ({why}) until {until.isoformat()}"
     db.session.commit()  # no transaction stays open while we talk to the outside world
     try:
@@ -198,17 +270,44 @@ def deliver(notification_id: int, worker: str | None = None, job_id: str | None 
         give_up = not exc.retryable or attempts >= current_app.config["DELIVERY_MAX_ATTEMPTS"]
         detail = str(exc)[:2000]
         if give_up:
-            _finish(row.id, token, "failed", detail, job, started,
-                    status=DeliveryStatus.FAILED.value, next_attempt_at=None, last_error=detail)
+            _finish(
+                row.id,
+                token,
+                "failed",
+                detail,
+                job,
+                started,
+                status=DeliveryStatus.FAILED.value,
+                next_attempt_at=None,
+                last_error=detail,
+            )
             log.warning("notification %s failed for good: %s", row.id, detail)
             return f"failed: {detail}"
-        _finish(row.id, token, "retry", detail, job, started,
-                status=DeliveryStatus.PENDING.value, last_error=detail,
-                next_attempt_at=utcnow() + backoff(attempts))
+        _finish(
+            row.id,
+            token,
+            "retry",
+            detail,
+            job,
+            started,
+            status=DeliveryStatus.PENDING.value,
+            last_error=detail,
+            next_attempt_at=utcnow() + backoff(attempts),
+        )
         return f"retry later: {detail}"
-    _finish(row.id, token, "sent", provider_id, job, started, status=DeliveryStatus.SENT.value,
-            sent_at=utcnow(), provider_id=(provider_id or "")[:200], last_error=None,
-            next_attempt_at=None)
+    _finish(
+        row.id,
+        token,
+        "sent",
+        provider_id,
+        job,
+        started,
+        status=DeliveryStatus.SENT.value,
+        sent_at=utcnow(),
+        provider_id=(provider_id or "")[:200],
+        last_error=None,
+        next_attempt_at=None,
+    )
     return "sent"
 
 
@@ -217,11 +316,18 @@ def retry_failed(notification_id: int) -> bool:
     delivery job is enqueued after the caller commits."""
     result = db.session.execute(
         update(Notification)
-        .where(Notification.id == notification_id,
-               Notification.status == DeliveryStatus.FAILED.value,
-               Notification.address.is_not(None), Notification.body_text != "")
-        .values(status=DeliveryStatus.PENDING.value, attempts=0, next_attempt_at=utcnow(),
-                last_error=None)
+        .where(
+            Notification.id == notification_id,
+            Notification.status == DeliveryStatus.FAILED.value,
+            Notification.address.is_not(None),
+            Notification.body_text != "",
+        )
+        .values(
+            status=DeliveryStatus.PENDING.value,
+            attempts=0,
+            next_attempt_at=utcnow(),
+            last_error=None,
+        )
     )
     if affected_rows(result) != 1:
         return False

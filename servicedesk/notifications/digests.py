@@ -83,10 +83,13 @@ def digest_key(day: date, user: User, channel: str) -> str:
 
 def already_written(day: date, people: list[Reader]) -> bool:
     """Whether an earlier pass wrote the digests of ``day`` (exact keys: the unique index)."""
-    keys = [digest_key(day, reader.user, channel)
-            for reader in people for channel in MESSAGE_CHANNELS]
-    return db.session.scalar(
-        select(Notification.id).where(Notification.key.in_(keys)).limit(1)) is not None
+    keys = [
+        digest_key(day, reader.user, channel) for reader in people for channel in MESSAGE_CHANNELS
+    ]
+    return (
+        db.session.scalar(select(Notification.id).where(Notification.key.in_(keys)).limit(1))
+        is not None
+    )
 
 
 def readers() -> list[Reader]:
@@ -95,8 +98,10 @@ def readers() -> list[Reader]:
 
     by_id: dict[int, Reader] = {u.id: Reader(u, None) for u in supervisors()}
     led = db.session.execute(
-        select(TaskForce.id, User).join(User, TaskForce.lead_id == User.id)
-        .where(TaskForce.active.is_(True), User.active.is_(True)).order_by(User.id)
+        select(TaskForce.id, User)
+        .join(User, TaskForce.lead_id == User.id)
+        .where(TaskForce.active.is_(True), User.active.is_(True))
+        .order_by(User.id)
     ).all()
     for task_force_id, lead in led:
         reader = by_id.setdefault(lead.id, Reader(lead))
@@ -108,8 +113,9 @@ def readers() -> list[Reader]:
 def due_tickets(until: datetime) -> list[DueTicket]:
     """Tickets with a deadline still to meet before ``until``, most urgent first."""
     rows = db.session.execute(
-        select(Ticket.reference, Ticket.title, Ticket.task_force_id, TaskForce.name,
-               Ticket.next_due_at)
+        select(
+            Ticket.reference, Ticket.title, Ticket.task_force_id, TaskForce.name, Ticket.next_due_at
+        )
         .outerjoin(TaskForce, Ticket.task_force_id == TaskForce.id)
         .where(Ticket.next_due_at.is_not(None), Ticket.next_due_at < until)
         .order_by(Ticket.next_due_at, Ticket.id)
@@ -120,20 +126,32 @@ def due_tickets(until: datetime) -> list[DueTicket]:
 def _line(ticket: DueTicket) -> dict:
     from servicedesk.i18n import local_datetime
 
-    return {"ref": ticket.ref, "title": ticket.title, "task_force": ticket.task_force,
-            "due": local_datetime(ticket.due_at), "url": ticket_url(ticket.ref)}
+    return {
+        "ref": ticket.ref,
+        "title": ticket.title,
+        "task_force": ticket.task_force,
+        "due": local_datetime(ticket.due_at),
+        "url": ticket_url(ticket.ref),
+    }
 
 
 def digest_context(reader: Reader, tickets: list[DueTicket], now: datetime) -> dict | None:
     """The digest of one reader: due today and overdue; None when both are empty."""
-    seen = [t for t in tickets
-            if reader.task_force_ids is None or t.task_force_id in reader.task_force_ids]
+    seen = [
+        t
+        for t in tickets
+        if reader.task_force_ids is None or t.task_force_id in reader.task_force_ids
+    ]
     overdue = [_line(t) for t in seen if t.due_at < now]
     due_today = [_line(t) for t in seen if t.due_at >= now]
     if not overdue and not due_today:
         return None
-    return {"due_today": due_today, "overdue": overdue, "recipient": reader.user.name,
-            "url": external_url("tickets.queue")}
+    return {
+        "due_today": due_today,
+        "overdue": overdue,
+        "recipient": reader.user.name,
+        "url": external_url("tickets.queue"),
+    }
 
 
 def queue_morning_digests(now: datetime) -> int:
@@ -155,9 +173,14 @@ def queue_morning_digests(now: datetime) -> int:
         if context is None:
             continue
         for channel in channels_for(reader.user, TOPIC):
-            if queue_notification(key=digest_key(day, reader.user, channel),
-                                  kind=KIND, recipient=reader.user, channel=channel,
-                                  context=context, reason={"digest": day.isoformat()},
-                                  now=now):
+            if queue_notification(
+                key=digest_key(day, reader.user, channel),
+                kind=KIND,
+                recipient=reader.user,
+                channel=channel,
+                context=context,
+                reason={"digest": day.isoformat()},
+                now=now,
+            ):
                 written += 1
     return written

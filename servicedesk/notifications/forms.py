@@ -21,7 +21,8 @@ class PreferencesForm(FlaskForm):
     """What a person wants to hear, by topic and channel; only offered boxes are accepted."""
 
     wanted = SelectMultipleField(
-        _l("Messages I want"), choices=[],
+        _l("Messages I want"),
+        choices=[],
         # A value we did not offer (a topic of another role, SMS without a number) is refused.
         validate_choice=True,
     )
@@ -31,8 +32,11 @@ class PreferencesForm(FlaskForm):
         """Offer the boxes that concern ``user``; returns the topics, in page order."""
         topics = topics_for(user)
         channels = [c for c in MESSAGE_CHANNELS if c != Channel.SMS or sms_available]
-        self.wanted.choices = [(choice_value(t.name, c), f"{t.label} ({CHANNEL_LABELS[c]})")
-                               for t in topics for c in channels]
+        self.wanted.choices = [
+            (choice_value(t.name, c), f"{t.label} ({CHANNEL_LABELS[c]})")
+            for t in topics
+            for c in channels
+        ]
         return topics
 
     def pairs(self) -> set[tuple[str, str]]:

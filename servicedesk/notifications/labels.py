@@ -14,10 +14,17 @@ DELIVERY_STATUS_LABELS = {
     DeliveryStatus.FAILED: _l("Failed"),
     DeliveryStatus.CANCELLED: _l("Cancelled"),
 }
-OUTCOME_LABELS = {"sent": _l("Sent"), "retry": _l("Failed, will retry"), "failed": _l("Failed"),
-                  "held": _l("Held"), "cancelled": _l("Cancelled")}
-HOLD_LABELS = {"quiet_hours": _l("Held for the SMS quiet hours"),
-               "daily_cap": _l("Held: the person's daily SMS limit was reached")}
+OUTCOME_LABELS = {
+    "sent": _l("Sent"),
+    "retry": _l("Failed, will retry"),
+    "failed": _l("Failed"),
+    "held": _l("Held"),
+    "cancelled": _l("Cancelled"),
+}
+HOLD_LABELS = {
+    "quiet_hours": _l("Held for the SMS quiet hours"),
+    "daily_cap": _l("Held: the person's daily SMS limit was reached"),
+}
 MESSAGE_KIND_LABELS = {
     "escalation": _l("Escalation reminder"),
     "ticket_filed_receipt": _l("Receipt of a new ticket"),

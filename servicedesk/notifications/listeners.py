@@ -87,6 +87,7 @@ def _decide(events: list[TicketEvent]) -> None:
 
 # --- deciding ------------------------------------------------------------------------------
 
+
 def notify(event: TicketEvent) -> int:
     """Write the outbox rows one timeline event calls for; returns how many were written."""
     ticket = event.ticket
@@ -109,24 +110,34 @@ def notify(event: TicketEvent) -> int:
     return written
 
 
-def _queue(ticket: Ticket, event: TicketEvent, message: Message, person: User, channel: str,
-           context: dict) -> int:
+def _queue(
+    ticket: Ticket, event: TicketEvent, message: Message, person: User, channel: str, context: dict
+) -> int:
     try:
         notification_id = queue_notification(
-            key=f"evt:{event.id}:{person.id}:{channel}", kind=message.kind, recipient=person,
-            channel=channel, context={**context, "recipient": person.name},
-            ticket_id=ticket.id, reason={"event": event.kind})
+            key=f"evt:{event.id}:{person.id}:{channel}",
+            kind=message.kind,
+            recipient=person,
+            channel=channel,
+            context={**context, "recipient": person.name},
+            ticket_id=ticket.id,
+            reason={"event": event.kind},
+        )
     except Exception:  # a broken template must not undo the action the person just took
-        log.exception("could not write %s for ticket %s to user %s", message.kind,
-                      ticket.reference, person.id)
+        log.exception(
+            "could not write %s for ticket %s to user %s", message.kind, ticket.reference, person.id
+        )
         return 0
     return 1 if notification_id else 0
 
 
 def channels_for(person: User, topic: str) -> list[str]:
     """The channels ``person`` wants ``topic`` on and can be reached by."""
-    return [channel for channel in MESSAGE_CHANNELS
-            if reachable(person, channel) and wants(person, topic, channel)]
+    return [
+        channel
+        for channel in MESSAGE_CHANNELS
+        if reachable(person, channel) and wants(person, topic, channel)
+    ]
 
 
 def reachable(person: User, channel: str) -> bool:
@@ -138,10 +149,13 @@ def reachable(person: User, channel: str) -> bool:
 
 def ticket_context(ticket: Ticket) -> dict:
     """What every message about a ticket may show, and the link to it."""
-    return {"ref": ticket.reference, "title": ticket.title,
-            "enterprise": ticket.enterprise.name,
-            "task_force": ticket.task_force.name if ticket.task_force else "",
-            "url": ticket_url(ticket.reference)}
+    return {
+        "ref": ticket.reference,
+        "title": ticket.title,
+        "enterprise": ticket.enterprise.name,
+        "task_force": ticket.task_force.name if ticket.task_force else "",
+        "url": ticket_url(ticket.reference),
+    }
 
 
 def excerpt(text: str | None) -> str:
@@ -192,44 +206,92 @@ def messages_for(ticket: Ticket, event: TicketEvent) -> list[Message]:
 
 def _assignment_signs(event: TicketEvent) -> bool:
     """An assignment of a ticket nobody had signed for is its sign-for, for the enterprise."""
-    return (event.kind == EventKind.ASSIGNED and event.from_status == Status.DISPATCHED
-            and event.to_status == Status.SIGNED)
+    return (
+        event.kind == EventKind.ASSIGNED
+        and event.from_status == Status.DISPATCHED
+        and event.to_status == Status.SIGNED
+    )
 
 
 def _staff_messages(ticket: Ticket, event: TicketEvent) -> list[Message]:
     kind = event.kind
     if kind in (EventKind.DISPATCHED, EventKind.TRANSFERRED):
-        return [Message("team_new_ticket", "team_ticket", team(ticket),
-                        {"sign_due": _local(ticket.sign_due_at),
-                         "reason": event.reason or "",
-                         "transferred": kind == EventKind.TRANSFERRED})]
+        return [
+            Message(
+                "team_new_ticket",
+                "team_ticket",
+                team(ticket),
+                {
+                    "sign_due": _local(ticket.sign_due_at),
+                    "reason": event.reason or "",
+                    "transferred": kind == EventKind.TRANSFERRED,
+                },
+            )
+        ]
     if kind == EventKind.ASSIGNED:
         assert ticket.assignee is not None  # an assignment names its assignee
-        return [Message("ticket_assigned", "team_ticket", [ticket.assignee],
-                        {"by": event.actor.name if event.actor else "",
-                         "due": _local(ticket.resolve_due_at)})]
+        return [
+            Message(
+                "ticket_assigned",
+                "team_ticket",
+                [ticket.assignee],
+                {
+                    "by": event.actor.name if event.actor else "",
+                    "due": _local(ticket.resolve_due_at),
+                },
+            )
+        ]
     if kind == EventKind.ENTERPRISE_REPLIED:
-        return [Message("enterprise_replied", "enterprise_reply", _handlers(ticket),
-                        {"excerpt": excerpt(event.body)})]
+        return [
+            Message(
+                "enterprise_replied",
+                "enterprise_reply",
+                _handlers(ticket),
+                {"excerpt": excerpt(event.body)},
+            )
+        ]
     if kind == EventKind.EXTENSION_REQUESTED:
         from servicedesk.auth.queries import supervisors
 
         days = (event.changes or {}).get("working_days")
-        return [Message("extension_requested", "extension", lead(ticket) + supervisors(),
-                        {"days": days, "reason": event.reason or "",
-                         "who": event.actor.name if event.actor else ""})]
+        return [
+            Message(
+                "extension_requested",
+                "extension",
+                lead(ticket) + supervisors(),
+                {
+                    "days": days,
+                    "reason": event.reason or "",
+                    "who": event.actor.name if event.actor else "",
+                },
+            )
+        ]
     if kind in (EventKind.EXTENSION_APPROVED, EventKind.EXTENSION_REJECTED):
         request = _decided_request(ticket, event)
         people = [request.requested_by] if request is not None else []
-        return [Message("extension_decided", "extension", people,
-                        {"approved": kind == EventKind.EXTENSION_APPROVED,
-                         "days": (event.changes or {}).get("working_days"),
-                         "note": event.reason or "",
-                         "new_due": _local(ticket.resolve_due_at)})]
+        return [
+            Message(
+                "extension_decided",
+                "extension",
+                people,
+                {
+                    "approved": kind == EventKind.EXTENSION_APPROVED,
+                    "days": (event.changes or {}).get("working_days"),
+                    "note": event.reason or "",
+                    "new_due": _local(ticket.resolve_due_at),
+                },
+            )
+        ]
     if kind in (EventKind.REOPENED, EventKind.RATED):
         people = ([ticket.assignee] if ticket.assignee else []) + lead(ticket)
-        return [Message("ticket_reworked", "rework", people,
-                        {"reason": event.reason or "", "rework_count": ticket.rework_count})]
+        return [
+            Message(
+                "ticket_reworked",
+                "rework",
+                people,
+                {"reason": event.reason or "", "rework_count": ticket.rework_count},
+            )
+        ]
     return []
 
 
@@ -240,9 +302,14 @@ def _decided_request(ticket: Ticket, event: TicketEvent) -> ExtensionRequest | N
 
 def _first_dispatch(ticket: Ticket, event: TicketEvent) -> bool:
     earlier = db.session.scalar(
-        select(TicketEvent.id).where(TicketEvent.ticket_id == ticket.id,
-                                     TicketEvent.kind == EventKind.DISPATCHED.value,
-                                     TicketEvent.id < event.id).limit(1))
+        select(TicketEvent.id)
+        .where(
+            TicketEvent.ticket_id == ticket.id,
+            TicketEvent.kind == EventKind.DISPATCHED.value,
+            TicketEvent.id < event.id,
+        )
+        .limit(1)
+    )
     return earlier is None
 
 
@@ -254,19 +321,26 @@ def _enterprise_messages(ticket: Ticket, event: TicketEvent) -> list[Message]:
     if kind == EventKind.DISPATCHED and _first_dispatch(ticket, event):
         return [Message("ticket_dispatched", "progress", contact)]
     if kind == EventKind.SIGNED or _assignment_signs(event):
-        who = ticket.assignee.name if ticket.assignee else (
-            event.actor.name if event.actor else "")
+        who = ticket.assignee.name if ticket.assignee else (event.actor.name if event.actor else "")
         return [Message("ticket_signed", "progress", contact, {"who": who})]
     if kind == EventKind.REPLIED:
-        return [Message("ticket_reply", "progress", contact,
-                        {"excerpt": excerpt(event.body)})]
+        return [Message("ticket_reply", "progress", contact, {"excerpt": excerpt(event.body)})]
     if kind == EventKind.INFO_REQUESTED:
-        return [Message("info_requested", "info_requested", contact,
-                        {"question": excerpt(event.body)})]
+        return [
+            Message("info_requested", "info_requested", contact, {"question": excerpt(event.body)})
+        ]
     if kind == EventKind.RESOLVED:
-        return [Message("ticket_resolved", "resolved", contact,
-                        {"summary": excerpt(event.body),
-                         "auto_close_days": current_app.config["AUTO_CLOSE_WORKING_DAYS"]})]
+        return [
+            Message(
+                "ticket_resolved",
+                "resolved",
+                contact,
+                {
+                    "summary": excerpt(event.body),
+                    "auto_close_days": current_app.config["AUTO_CLOSE_WORKING_DAYS"],
+                },
+            )
+        ]
     if kind == EventKind.CLOSED and (event.changes or {}).get("close_reason") == "auto":
         return [Message("ticket_auto_closed", "resolved", contact)]
     return []

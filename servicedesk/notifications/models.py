@@ -52,8 +52,9 @@ class Notification(Model):
     sms_params: Mapped[dict | None] = mapped_column(JSON)
     #: Why this message exists, for the admin: e.g. {"stage": "resolve", "level": "yellow"}.
     reason: Mapped[dict | None] = mapped_column(JSON)
-    status: Mapped[DeliveryStatus] = mapped_column(enum_type(DeliveryStatus, 10, "status"),
-                                                   default=DeliveryStatus.PENDING)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        enum_type(DeliveryStatus, 10, "status"), default=DeliveryStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=utcnow)

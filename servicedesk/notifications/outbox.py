@@ -38,9 +38,17 @@ def _address(user: User, channel: str) -> str | None:
     return None
 
 
-def queue_notification(*, key: str, kind: str, recipient: User, channel: str, context: dict,
-                       ticket_id: int | None = None, reason: dict | None = None,
-                       now: datetime | None = None) -> int | None:
+def queue_notification(
+    *,
+    key: str,
+    kind: str,
+    recipient: User,
+    channel: str,
+    context: dict,
+    ticket_id: int | None = None,
+    reason: dict | None = None,
+    now: datetime | None = None,
+) -> int | None:
     """Write one message for ``recipient`` on ``channel`` unless ``key`` was written before.
 
     Returns the new row's id (remembered for enqueueing after the commit), or None for a
@@ -59,25 +67,44 @@ def queue_notification(*, key: str, kind: str, recipient: User, channel: str, co
         rendered = None
         render_error = f"could not render the {kind} message: {exc}"
     values = {
-        "key": key, "kind": kind, "ticket_id": ticket_id, "recipient_id": recipient.id,
-        "channel": channel, "address": address, "locale": locale,
-        "created_at": now, "next_attempt_at": now, "reason": reason, "attempts": 0,
+        "key": key,
+        "kind": kind,
+        "ticket_id": ticket_id,
+        "recipient_id": recipient.id,
+        "channel": channel,
+        "address": address,
+        "locale": locale,
+        "created_at": now,
+        "next_attempt_at": now,
+        "reason": reason,
+        "attempts": 0,
     }
     if rendered is None:
         values.update(subject=kind, body_text="", body_html=None)
     elif channel == Channel.SMS:
-        values.update(subject=rendered.subject[:300], body_text=rendered.sms_text,
-                      body_html=None, sms_template=kind, sms_params=rendered.sms_params)
+        values.update(
+            subject=rendered.subject[:300],
+            body_text=rendered.sms_text,
+            body_html=None,
+            sms_template=kind,
+            sms_params=rendered.sms_params,
+        )
     else:
-        values.update(subject=rendered.subject[:300], body_text=rendered.text,
-                      body_html=rendered.html)
+        values.update(
+            subject=rendered.subject[:300], body_text=rendered.text, body_html=rendered.html
+        )
     if rendered is None:
-        values.update(status=DeliveryStatus.FAILED.value, next_attempt_at=None,
-                      last_error=render_error[:2000])
+        values.update(
+            status=DeliveryStatus.FAILED.value, next_attempt_at=None, last_error=render_error[:2000]
+        )
     elif address is None:
-        values.update(status=DeliveryStatus.FAILED.value, next_attempt_at=None,
-                      last_error="no mobile number on file" if channel == Channel.SMS
-                      else "no e-mail address on file")
+        values.update(
+            status=DeliveryStatus.FAILED.value,
+            next_attempt_at=None,
+            last_error="no mobile number on file"
+            if channel == Channel.SMS
+            else "no e-mail address on file",
+        )
     else:
         values["status"] = DeliveryStatus.PENDING.value
     notification_id = insert_once(Notification, values, ["key"])
@@ -101,6 +128,9 @@ def cancel_pending(ticket_id: int, kinds_prefix: str | None = None, reason: str 
     )
     if kinds_prefix:
         query = query.where(Notification.kind.startswith(kinds_prefix))
-    result = db.session.execute(query.values(status=DeliveryStatus.CANCELLED.value,
-                                             next_attempt_at=None, last_error=reason or None))
+    result = db.session.execute(
+        query.values(
+            status=DeliveryStatus.CANCELLED.value, next_attempt_at=None, last_error=reason or None
+        )
+    )
     return affected_rows(result)

@@ -30,21 +30,47 @@ class Topic:
 _STAFF = frozenset({Role.MEMBER, Role.LEAD, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 _ENTERPRISE = frozenset({Role.ENTERPRISE_CONTACT})
 
-TOPICS: dict[str, Topic] = {t.name: t for t in [
-    Topic("escalation", _l("Deadline reminders and escalations (blue, yellow, red cards)"),
-          _STAFF, True, True),
-    Topic("team_ticket", _l("New tickets for my task force, assignments, transfers"),
-          _STAFF, True, False),
-    Topic("enterprise_reply", _l("Messages from enterprises on my tickets"), _STAFF, True, False),
-    Topic("extension", _l("Extension requests and decisions"), _STAFF, True, False),
-    Topic("rework", _l("Reopened tickets (rework)"), _STAFF, True, True),
-    Topic("digest", _l("Morning digest of tickets due today and overdue"), _STAFF, True, False),
-    Topic("progress", _l("Progress on my tickets: receipt, dispatch, sign-for, replies"),
-          _ENTERPRISE, True, False),
-    Topic("info_requested", _l("Requests for information"), _ENTERPRISE, True, True),
-    Topic("resolved", _l("Resolved tickets to confirm and rate, automatic closing"),
-          _ENTERPRISE, True, True),
-]}
+TOPICS: dict[str, Topic] = {
+    t.name: t
+    for t in [
+        Topic(
+            "escalation",
+            _l("Deadline reminders and escalations (blue, yellow, red cards)"),
+            _STAFF,
+            True,
+            True,
+        ),
+        Topic(
+            "team_ticket",
+            _l("New tickets for my task force, assignments, transfers"),
+            _STAFF,
+            True,
+            False,
+        ),
+        Topic(
+            "enterprise_reply", _l("Messages from enterprises on my tickets"), _STAFF, True, False
+        ),
+        Topic("extension", _l("Extension requests and decisions"), _STAFF, True, False),
+        Topic("rework", _l("Reopened tickets (rework)"), _STAFF, True, True),
+        Topic("digest", _l("Morning digest of tickets due today and overdue"), _STAFF, True, False),
+        Topic(
+            "progress",
+            _l("Progress on my tickets: receipt, dispatch, sign-for, replies"),
+            _ENTERPRISE,
+            True,
+            False,
+        ),
+        Topic("info_requested", _l("Requests for information"), _ENTERPRISE, True, True),
+        Topic(
+            "resolved",
+            _l("Resolved tickets to confirm and rate, automatic closing"),
+            _ENTERPRISE,
+            True,
+            True,
+        ),
+    ]
+}
+
 
 def topics_for(user: User) -> list[Topic]:
     """The topics that concern this person's roles."""
@@ -53,8 +79,12 @@ def topics_for(user: User) -> list[Topic]:
 
 def choices(user: User) -> dict[tuple[str, str], bool]:
     """(topic, channel) → on/off for this person, defaults filled in."""
-    saved = {(p.topic, p.channel): p.enabled for p in db.session.scalars(
-        select(NotificationPreference).where(NotificationPreference.user_id == user.id))}
+    saved = {
+        (p.topic, p.channel): p.enabled
+        for p in db.session.scalars(
+            select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+        )
+    }
     result: dict[tuple[str, str], bool] = {}
     for topic in topics_for(user):
         for channel in MESSAGE_CHANNELS:
@@ -81,7 +111,10 @@ def save_choices(user: User, wanted: set[tuple[str, str]]) -> None:
             row = db.session.get(NotificationPreference, (user.id, topic.name, channel))
             enabled = (topic.name, channel) in wanted
             if row is None:
-                db.session.add(NotificationPreference(user_id=user.id, topic=topic.name,
-                                                      channel=channel, enabled=enabled))
+                db.session.add(
+                    NotificationPreference(
+                        user_id=user.id, topic=topic.name, channel=channel, enabled=enabled
+                    )
+                )
             else:
                 row.enabled = enabled

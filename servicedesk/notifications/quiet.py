@@ -26,8 +26,9 @@ def _utc(local: datetime) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-def quiet_until(moment: datetime, quiet: tuple[time, time] | None, zone: ZoneInfo
-                ) -> datetime | None:
+def quiet_until(
+    moment: datetime, quiet: tuple[time, time] | None, zone: ZoneInfo
+) -> datetime | None:
     """When quiet hours covering ``moment`` (naive UTC) end, or None outside quiet hours."""
     if quiet is None:
         return None

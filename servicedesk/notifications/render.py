@@ -94,8 +94,12 @@ def _shorten(value: object, limit: int) -> str:
 def _prepare(kind: str, context: Mapping) -> dict:
     """The template context: the caller's values plus labels in the current language."""
     # Only these may span lines; a line break elsewhere (a pasted title) would split the subject.
-    values = {key: value if key in MULTILINE_KEYS or not isinstance(value, str)
-              else " ".join(value.split()) for key, value in context.items()}
+    values = {
+        key: value
+        if key in MULTILINE_KEYS or not isinstance(value, str)
+        else " ".join(value.split())
+        for key, value in context.items()
+    }
     if "url" not in values and "link" in values:
         values["url"] = values["link"]
     missing = [key for key in CONTEXT_KEYS[kind] if key not in values]
@@ -114,8 +118,7 @@ def _prepare(kind: str, context: Mapping) -> dict:
         values["refs"] = refs
         values.setdefault("more", max(int(values["count"]) - len(refs), 0))
     elif kind == "morning_digest":
-        values["due_today"], values["overdue"] = list(values["due_today"]), \
-            list(values["overdue"])
+        values["due_today"], values["overdue"] = list(values["due_today"]), list(values["overdue"])
     return values
 
 
@@ -145,7 +148,7 @@ def _split_subject(text: str, kind: str) -> tuple[str, str]:
     first, _, body = text.lstrip().partition("\n")
     if not first.startswith("Subject: "):
         raise UnknownNotification(f"templates/email/{kind}.txt must start with 'Subject: '")
-    return " ".join(first[len("Subject: "):].split()), body
+    return " ".join(first[len("Subject: ") :].split()), body
 
 
 def render_notification(kind: str, locale: str, context: Mapping) -> Rendered:
@@ -156,12 +159,17 @@ def render_notification(kind: str, locale: str, context: Mapping) -> Rendered:
     with force_locale(locale):
         values = _prepare(kind, context)
         values["html_lang"] = HTML_LANG.get(locale, locale.replace("_", "-"))
-        subject, body = _split_subject(env.get_template(f"email/{kind}.txt").render(values),
-                                       kind)
+        subject, body = _split_subject(env.get_template(f"email/{kind}.txt").render(values), kind)
         html = env.get_template(f"email/{kind}.html").render({**values, "subject": subject})
         params = sms_params(kind, values)
         # The SMS uses the very values a vendor template receives (``p``), already shortened.
-        sms_text = " ".join(env.get_template(f"sms/{kind}.txt").render({**values, "p": params})
-                            .split())
-    return Rendered(subject=subject, text=_tidy_text(body), html=html.strip() + "\n",
-                    sms_text=sms_text, sms_params=params)
+        sms_text = " ".join(
+            env.get_template(f"sms/{kind}.txt").render({**values, "p": params}).split()
+        )
+    return Rendered(
+        subject=subject,
+        text=_tidy_text(body),
+        html=html.strip() + "\n",
+        sms_text=sms_text,
+        sms_params=params,
+    )

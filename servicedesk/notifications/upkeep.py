@@ -21,19 +21,35 @@ def requeue_due_rows(now: datetime) -> list[int]:
     config = current_app.config
     grace = now - timedelta(seconds=config["REENQUEUE_GRACE_SECONDS"])
     lease = now - timedelta(seconds=config["DELIVERY_LEASE_SECONDS"])
-    not_recent = or_(Notification.enqueued_at.is_(None) & (Notification.created_at <= grace),
-                     Notification.enqueued_at <= grace)
-    ids: list[int] = list(db.session.scalars(
-        select(Notification.id).where(or_(
-            and_(Notification.status == DeliveryStatus.PENDING.value,
-                 Notification.next_attempt_at <= now, not_recent),
-            and_(Notification.status == DeliveryStatus.SENDING.value,
-                 Notification.claimed_at <= lease, not_recent),
-        )).order_by(Notification.next_attempt_at).limit(config["SWEEP_BATCH_SIZE"] * 10)
-    ).all())
+    not_recent = or_(
+        Notification.enqueued_at.is_(None) & (Notification.created_at <= grace),
+        Notification.enqueued_at <= grace,
+    )
+    ids: list[int] = list(
+        db.session.scalars(
+            select(Notification.id)
+            .where(
+                or_(
+                    and_(
+                        Notification.status == DeliveryStatus.PENDING.value,
+                        Notification.next_attempt_at <= now,
+                        not_recent,
+                    ),
+                    and_(
+                        Notification.status == DeliveryStatus.SENDING.value,
+                        Notification.claimed_at <= lease,
+                        not_recent,
+                    ),
+                )
+            )
+            .order_by(Notification.next_attempt_at)
+            .limit(config["SWEEP_BATCH_SIZE"] * 10)
+        ).all()
+    )
     if ids:
-        db.session.execute(update(Notification).where(Notification.id.in_(ids))
-                           .values(enqueued_at=now))
+        db.session.execute(
+            update(Notification).where(Notification.id.in_(ids)).values(enqueued_at=now)
+        )
         for notification_id in ids:
             remember_for_delivery(notification_id)
     return ids
@@ -43,9 +59,12 @@ def release_held_sms(now: datetime) -> int:
     """Held SMS whose quiet hours or cap are over: one goes out as it is, several as a digest.
     Returns how many SMS digests were written."""
     held = db.session.scalars(
-        select(Notification).where(Notification.status == DeliveryStatus.HELD.value,
-                                   Notification.next_attempt_at <= now)
-        .order_by(Notification.recipient_id, Notification.id)).all()
+        select(Notification)
+        .where(
+            Notification.status == DeliveryStatus.HELD.value, Notification.next_attempt_at <= now
+        )
+        .order_by(Notification.recipient_id, Notification.id)
+    ).all()
     by_person: dict[int, list[Notification]] = {}
     for row in held:
         by_person.setdefault(row.recipient_id, []).append(row)
@@ -60,10 +79,14 @@ def release_held_sms(now: datetime) -> int:
             continue
         refs = sorted({r.sms_params.get("ref", "") for r in rows if r.sms_params} - {""})
         digest_id = queue_notification(
-            key=f"smsdigest:{rows[0].recipient_id}:{rows[0].id}", kind="sms_digest",
-            recipient=rows[0].recipient, channel="sms",
+            key=f"smsdigest:{rows[0].recipient_id}:{rows[0].id}",
+            kind="sms_digest",
+            recipient=rows[0].recipient,
+            channel="sms",
             context={"count": len(rows), "refs": refs[:3], "more": max(len(refs) - 3, 0)},
-            reason={"folded": [r.id for r in rows]}, now=now)
+            reason={"folded": [r.id for r in rows]},
+            now=now,
+        )
         if digest_id is None:
             continue
         digests += 1

@@ -41,7 +41,14 @@ def preferences():
     else:
         ticked = {choice_value(t, c) for (t, c), on in current.items() if on}
     return render_template(
-        "notifications/preferences.html", form=form, topics=topics, channels=MESSAGE_CHANNELS,
-        channel_labels=CHANNEL_LABELS, ticked=ticked, sms_available=sms_available,
-        choice_value=choice_value, is_staff=user.has_role(*_STAFF_ROLES),
-        is_supervisor=user.has_role(Role.SUPERVISOR))
+        "notifications/preferences.html",
+        form=form,
+        topics=topics,
+        channels=MESSAGE_CHANNELS,
+        channel_labels=CHANNEL_LABELS,
+        ticked=ticked,
+        sms_available=sms_available,
+        choice_value=choice_value,
+        is_staff=user.has_role(*_STAFF_ROLES),
+        is_supervisor=user.has_role(Role.SUPERVISOR),
+    )

@@ -33,8 +33,9 @@ class UserSearchForm(FlaskForm):
         csrf = False
 
     q = SearchField(_l("Name or e-mail"), validators=[Optional(), Length(max=100)])
-    role = SelectField(_l("Role"), validators=[Optional()],
-                       choices=[("", _l("— any role —")), *role_choices()])
+    role = SelectField(
+        _l("Role"), validators=[Optional()], choices=[("", _l("— any role —")), *role_choices()]
+    )
 
 
 class UserForm(FlaskForm):
@@ -42,15 +43,18 @@ class UserForm(FlaskForm):
 
     email = StringField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
-    mobile = StringField(_l("Mobile number"),
-                         validators=[Optional(), Length(max=20), validate_mobile_field],
-                         description=_l("Mainland mobile number; +86 may be typed or left out."))
+    mobile = StringField(
+        _l("Mobile number"),
+        validators=[Optional(), Length(max=20), validate_mobile_field],
+        description=_l("Mainland mobile number; +86 may be typed or left out."),
+    )
     roles = MultiCheckboxField(_l("Roles"), coerce=str, choices=role_choices())
     enterprise_id = IdSelectField(
-        _l("Enterprise"),
-        description=_l("Required for enterprise contacts, and only for them."))
+        _l("Enterprise"), description=_l("Required for enterprise contacts, and only for them.")
+    )
     task_force_ids = MultiCheckboxField(
-        _l("Task forces"), description=_l("For task-force members and leads."))
+        _l("Task forces"), description=_l("For task-force members and leads.")
+    )
     submit = SubmitField(_l("Save"))
 
     def set_choices(self, enterprises: list, task_forces: list) -> None:
@@ -67,20 +71,25 @@ class UserForm(FlaskForm):
 class UserCreateForm(UserForm):
     """A new account: the details plus an initial password."""
 
-    password = PasswordField(_l("Initial password"),
-                             validators=[DataRequired(), Length(max=200)],
-                             description=_l("At least 8 characters, not digits only. "
-                                            "Ask the person to change it after signing in."))
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(),
-                                        EqualTo("password", _l("The two passwords differ."))])
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l(
+            "At least 8 characters, not digits only. Ask the person to change it after signing in."
+        ),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))],
+    )
 
 
 class PasswordResetForm(FlaskForm):
     """An admin sets a new password for someone."""
 
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(),
-                                        EqualTo("password", _l("The two passwords differ."))])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", _l("The two passwords differ."))],
+    )
     submit = SubmitField(_l("Set the new password"))

@@ -12,8 +12,12 @@ def people_search(text: str | None = None, role: str | None = None) -> Select:
     query = select(User).order_by(User.name, User.id)
     text = (text or "").strip()
     if text:
-        query = query.where(or_(User.name.icontains(text, autoescape=True),
-                                User.email.icontains(text, autoescape=True)))
+        query = query.where(
+            or_(
+                User.name.icontains(text, autoescape=True),
+                User.email.icontains(text, autoescape=True),
+            )
+        )
     if role:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     return query

@@ -42,17 +42,22 @@ def _user_or_404(user_id: int) -> User:
 def index():
     """People, searchable by name or e-mail and filtered by role."""
     search = UserSearchForm(request.args)
-    query = people_search(search.q.data, search.role.data) if search.validate() \
-        else people_search()
+    query = people_search(search.q.data, search.role.data) if search.validate() else people_search()
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
-    return render_template("admin/users/index.html", search=search, page=page,
-                           role_labels=ROLE_LABELS)
+    return render_template(
+        "admin/users/index.html", search=search, page=page, role_labels=ROLE_LABELS
+    )
 
 
 def _account_fields(form: UserForm) -> dict:
-    return dict(email=form.email.data, name=form.name.data, roles=set(form.roles.data),
-                mobile=form.mobile.data, enterprise_id=id_or_none(form.enterprise_id.data),
-                task_force_ids=form.task_force_ids.data)
+    return dict(
+        email=form.email.data,
+        name=form.name.data,
+        roles=set(form.roles.data),
+        mobile=form.mobile.data,
+        enterprise_id=id_or_none(form.enterprise_id.data),
+        task_force_ids=form.task_force_ids.data,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -65,11 +70,14 @@ def create():
         form.enterprise_id.data = request.args.get("enterprise_id", type=int)
         form.roles.data = [Role.ENTERPRISE_CONTACT.value]
     return save_or_refuse(
-        form, lambda: create_account(current_user, password=form.password.data,
-                                     **_account_fields(form)),
+        form,
+        lambda: create_account(current_user, password=form.password.data, **_account_fields(form)),
         saved=lambda user: _("The account for %(email)s was created.", email=user.email),
         next_url=lambda _user: url_for("users.index"),
-        template="admin/users/form.html", conflict=EMAIL_TAKEN, user=None)
+        template="admin/users/form.html",
+        conflict=EMAIL_TAKEN,
+        user=None,
+    )
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -84,10 +92,14 @@ def edit(user_id: int):
         form.task_force_ids.data = [t.id for t in memberships]
     form.set_choices(enterprise_choices(user.enterprise), task_force_choices(memberships))
     return save_or_refuse(
-        form, lambda: update_account(current_user, user, **_account_fields(form)),
+        form,
+        lambda: update_account(current_user, user, **_account_fields(form)),
         saved=lambda _user: _("The account of %(name)s was saved.", name=user.name),
         next_url=lambda _user: url_for("users.index"),
-        template="admin/users/form.html", conflict=EMAIL_TAKEN, user=user)
+        template="admin/users/form.html",
+        conflict=EMAIL_TAKEN,
+        user=user,
+    )
 
 
 @bp.route("/<int:user_id>/password", methods=["GET", "POST"])
@@ -97,11 +109,17 @@ def password(user_id: int):
     user = _user_or_404(user_id)
     form = PasswordResetForm()
     return save_or_refuse(
-        form, lambda: reset_password(current_user, user, form.password.data),
-        saved=lambda _none: _("The password of %(name)s was changed. Tell them the new password "
-                              "through a safe channel.", name=user.name),
+        form,
+        lambda: reset_password(current_user, user, form.password.data),
+        saved=lambda _none: _(
+            "The password of %(name)s was changed. Tell them the new password "
+            "through a safe channel.",
+            name=user.name,
+        ),
         next_url=lambda _none: url_for("users.edit", user_id=user.id),
-        template="admin/users/password.html", user=user)
+        template="admin/users/password.html",
+        user=user,
+    )
 
 
 def _switch(user_id: int, active: bool):
@@ -115,8 +133,13 @@ def _switch(user_id: int, active: bool):
         if active:
             flash(_("The account of %(name)s is active again.", name=user.name), "success")
         else:
-            flash(_("The account of %(name)s is deactivated; they can no longer sign in.",
-                    name=user.name), "success")
+            flash(
+                _(
+                    "The account of %(name)s is deactivated; they can no longer sign in.",
+                    name=user.name,
+                ),
+                "success",
+            )
     return redirect(url_for("users.edit", user_id=user.id))
 
 

@@ -25,8 +25,9 @@ _MAX_DAYS_SCANNED = 3660
 def _parse_clock(text: str, source: str) -> time:
     match = _CLOCK.match(text.strip())
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ValueError(f"working hours {source!r}: {text.strip()!r} is not a time of day "
-                         f"such as 09:00")
+        raise ValueError(
+            f"working hours {source!r}: {text.strip()!r} is not a time of day such as 09:00"
+        )
     return time(int(match[1]), int(match[2]))
 
 
@@ -40,15 +41,18 @@ def parse_working_hours(text: str) -> WorkingHours:
     periods: list[tuple[time, time]] = []
     for part in text.split(","):
         if part.count("-") != 1:
-            raise ValueError(f"working hours {text!r}: {part.strip()!r} is not a period "
-                             f"such as 09:00-12:00")
+            raise ValueError(
+                f"working hours {text!r}: {part.strip()!r} is not a period such as 09:00-12:00"
+            )
         start_text, end_text = part.split("-")
         start, end = _parse_clock(start_text, text), _parse_clock(end_text, text)
         if end <= start:
             raise ValueError(f"working hours {text!r}: {part.strip()!r} ends before it starts")
         if periods and start < periods[-1][1]:
-            raise ValueError(f"working hours {text!r}: {part.strip()!r} overlaps or comes "
-                             f"before the period in front of it")
+            raise ValueError(
+                f"working hours {text!r}: {part.strip()!r} overlaps or comes "
+                f"before the period in front of it"
+            )
         periods.append((start, end))
     return tuple(periods)
 

@@ -39,8 +39,11 @@ HOLIDAY_NAMES = {
 def _cache_owner() -> object | None:
     # Tests run many requests inside one app context, so ``g`` alone would outlive a request.
     # Flask annotates the ``request`` proxy as the Request it stands for.
-    return (request._get_current_object()  # type: ignore[attr-defined]
-            if has_request_context() else None)
+    return (
+        request._get_current_object()  # type: ignore[attr-defined]
+        if has_request_context()
+        else None
+    )
 
 
 def load_calendar() -> WorkingCalendar:
@@ -85,13 +88,18 @@ def _day_rows(days: list[tuple[date, str]], is_working: bool) -> dict[date, Cale
     rows: dict[date, CalendarDay] = {}
     for day, name in days:
         if day not in rows:
-            rows[day] = CalendarDay(day=day, is_working=is_working,
-                                    note=(name or "").strip()[:100] or None)
+            rows[day] = CalendarDay(
+                day=day, is_working=is_working, note=(name or "").strip()[:100] or None
+            )
     return rows
 
 
-def enter_year(year: int, holidays: list[tuple[date, str]],
-               makeup_days: list[tuple[date, str]], note: str | None = None) -> CalendarYear:
+def enter_year(
+    year: int,
+    holidays: list[tuple[date, str]],
+    makeup_days: list[tuple[date, str]],
+    note: str | None = None,
+) -> CalendarYear:
     """Replace ``year``'s days with the given holidays and make-up working days.
 
     From then on the year counts Monday–Friday plus exactly these rows, whatever the statutory
@@ -103,10 +111,17 @@ def enter_year(year: int, holidays: list[tuple[date, str]],
     off, on = _day_rows(holidays, False), _day_rows(makeup_days, True)
     both = sorted(set(off) & set(on))
     if both:
-        raise Refused(_("%(day)s is listed both as a holiday and as a make-up working day.",
-                              day=both[0].isoformat()))
-    db.session.execute(delete(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
-                                                 CalendarDay.day <= date(year, 12, 31)))
+        raise Refused(
+            _(
+                "%(day)s is listed both as a holiday and as a make-up working day.",
+                day=both[0].isoformat(),
+            )
+        )
+    db.session.execute(
+        delete(CalendarDay).where(
+            CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
+        )
+    )
     db.session.add_all([*off.values(), *on.values()])
     record = db.session.get(CalendarYear, year)
     if record is None:
@@ -156,9 +171,14 @@ class CalendarEntry:
 def year_entries(year: int) -> list[CalendarEntry]:
     """The days of ``year`` that differ from Monday–Friday, plus every row the admin entered."""
     calendar = load_calendar()
-    notes = {row.day: row.note for row in db.session.scalars(
-        select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
-                                  CalendarDay.day <= date(year, 12, 31)))}
+    notes = {
+        row.day: row.note
+        for row in db.session.scalars(
+            select(CalendarDay).where(
+                CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
+            )
+        )
+    }
     entries = []
     day = date(year, 1, 1)
     while day.year == year:

@@ -26,9 +26,7 @@ MAX_LIMIT_HOURS = 400
 MAX_RANGE_DAYS = 31
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
-_DAY_LINE = re.compile(
-    r"^(?P<first>\S+?)(?:\s*\.\.\s*(?P<last>\S+))?(?:\s+(?P<name>.*))?$"
-)
+_DAY_LINE = re.compile(r"^(?P<first>\S+?)(?:\s*\.\.\s*(?P<last>\S+))?(?:\s+(?P<name>.*))?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -54,13 +52,18 @@ def _limit_in_hours(form: FlaskForm, field: DecimalField) -> None:
     if hours_to_minutes(field.data) < 1:
         raise ValidationError(_("The limit must be at least one working minute."))
     if field.data > MAX_LIMIT_HOURS:
-        raise ValidationError(_("The limit may be at most %(max)d working hours.",
-                                max=MAX_LIMIT_HOURS))
+        raise ValidationError(
+            _("The limit may be at most %(max)d working hours.", max=MAX_LIMIT_HOURS)
+        )
 
 
 def _hours_field(label):
-    return DecimalField(label, places=None, validators=[InputRequired(), _limit_in_hours],
-                        description=_l("In working hours; decimals are allowed, such as 1.5."))
+    return DecimalField(
+        label,
+        places=None,
+        validators=[InputRequired(), _limit_in_hours],
+        description=_l("In working hours; decimals are allowed, such as 1.5."),
+    )
 
 
 class PolicyForm(FlaskForm):
@@ -78,38 +81,51 @@ class PolicyForm(FlaskForm):
         resolve = self.resolve_hours.data
         ok = True
         if self.sign_hours.data > resolve:
-            self.sign_hours.errors.append(_("Signing for a ticket cannot take longer than "
-                                            "resolving it."))
+            self.sign_hours.errors.append(
+                _("Signing for a ticket cannot take longer than resolving it.")
+            )
             ok = False
         if self.first_contact_hours.data > resolve:
-            self.first_contact_hours.errors.append(_("The first contact cannot take longer than "
-                                                     "resolving the ticket."))
+            self.first_contact_hours.errors.append(
+                _("The first contact cannot take longer than resolving the ticket.")
+            )
             ok = False
         return ok
 
     def minutes(self) -> tuple[int, int, int]:
         """The three limits in working minutes (sign, first contact, resolve)."""
-        return (hours_to_minutes(self.sign_hours.data),
-                hours_to_minutes(self.first_contact_hours.data),
-                hours_to_minutes(self.resolve_hours.data))
+        return (
+            hours_to_minutes(self.sign_hours.data),
+            hours_to_minutes(self.first_contact_hours.data),
+            hours_to_minutes(self.resolve_hours.data),
+        )
 
 
 class CalendarDayForm(FlaskForm):
     """The admin's word on a single day."""
 
     day = DateField(_l("Day"), validators=[InputRequired()])
-    kind = SelectField(_l("This day is"), choices=[
-        ("holiday", _l("a holiday (not worked)")),
-        ("working", _l("a working day (for example a make-up day)")),
-    ], validators=[InputRequired()])
+    kind = SelectField(
+        _l("This day is"),
+        choices=[
+            ("holiday", _l("a holiday (not worked)")),
+            ("working", _l("a working day (for example a make-up day)")),
+        ],
+        validators=[InputRequired()],
+    )
     note = StringField(_l("Name or note"), validators=[Optional(), Length(max=100)])
     save_day = SubmitField(_l("Save day"))
 
     def validate_day(self, field: DateField) -> None:
         """Only days the calendar pages can show."""
         if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-            raise ValidationError(_("Please choose a day between %(first)d and %(last)d.",
-                                    first=FIRST_YEAR, last=LAST_YEAR))
+            raise ValidationError(
+                _(
+                    "Please choose a day between %(first)d and %(last)d.",
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                )
+            )
 
 
 class ConfirmForm(FlaskForm):
@@ -135,19 +151,36 @@ def parse_day_lines(text: str) -> list[tuple[date, str]]:
             first = _iso_date(match["first"])
             last = _iso_date(match["last"]) if match["last"] else first
         except ValueError:
-            raise ValueError(_("Line %(number)d (“%(line)s”) is not a date. Write YYYY-MM-DD or "
-                               "YYYY-MM-DD..YYYY-MM-DD, optionally followed by a name.",
-                               number=number, line=line)) from None
+            raise ValueError(
+                _(
+                    "Line %(number)d (“%(line)s”) is not a date. Write YYYY-MM-DD or "
+                    "YYYY-MM-DD..YYYY-MM-DD, optionally followed by a name.",
+                    number=number,
+                    line=line,
+                )
+            ) from None
         if last < first:
-            raise ValueError(_("Line %(number)d (“%(line)s”): the range ends before it starts.",
-                               number=number, line=line))
+            raise ValueError(
+                _(
+                    "Line %(number)d (“%(line)s”): the range ends before it starts.",
+                    number=number,
+                    line=line,
+                )
+            )
         if (last - first).days >= MAX_RANGE_DAYS:
-            raise ValueError(_("Line %(number)d (“%(line)s”): a range may cover at most "
-                               "%(max)d days.", number=number, line=line, max=MAX_RANGE_DAYS))
+            raise ValueError(
+                _(
+                    "Line %(number)d (“%(line)s”): a range may cover at most %(max)d days.",
+                    number=number,
+                    line=line,
+                    max=MAX_RANGE_DAYS,
+                )
+            )
         name = (match["name"] or "").strip()
         if len(name) > 100:
-            raise ValueError(_("Line %(number)d: the name may be at most 100 characters.",
-                               number=number))
+            raise ValueError(
+                _("Line %(number)d: the name may be at most 100 characters.", number=number)
+            )
         day = first
         while day <= last:
             days.append((day, name))
@@ -164,19 +197,29 @@ def _iso_date(text: str) -> date:
 class CalendarYearForm(FlaskForm):
     """A whole year's holidays and make-up working days, as the State Council publishes them."""
 
-    year = IntegerField(_l("Year"), validators=[
-        InputRequired(), NumberRange(min=FIRST_YEAR, max=LAST_YEAR)])
+    year = IntegerField(
+        _l("Year"), validators=[InputRequired(), NumberRange(min=FIRST_YEAR, max=LAST_YEAR)]
+    )
     holidays = TextAreaField(
-        _l("Holidays"), validators=[InputRequired(), Length(max=10000)],
+        _l("Holidays"),
+        validators=[InputRequired(), Length(max=10000)],
         render_kw={"rows": 8, "placeholder": "2027-01-01 元旦\n2027-02-05..2027-02-13 春节"},
-        description=_l("One day (YYYY-MM-DD) or range (YYYY-MM-DD..YYYY-MM-DD) per line, "
-                       "optionally followed by a space and the holiday's name."))
+        description=_l(
+            "One day (YYYY-MM-DD) or range (YYYY-MM-DD..YYYY-MM-DD) per line, "
+            "optionally followed by a space and the holiday's name."
+        ),
+    )
     makeup_days = TextAreaField(
-        _l("Make-up working days (调休)"), validators=[Optional(), Length(max=10000)],
+        _l("Make-up working days (调休)"),
+        validators=[Optional(), Length(max=10000)],
         render_kw={"rows": 4, "placeholder": "2027-02-14 春节补班"},
-        description=_l("Weekend days that are worked, one per line, in the same form."))
-    source = StringField(_l("Source or note"), validators=[Optional(), Length(max=200)],
-                         description=_l("For example the number of the State Council notice."))
+        description=_l("Weekend days that are worked, one per line, in the same form."),
+    )
+    source = StringField(
+        _l("Source or note"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("For example the number of the State Council notice."),
+    )
     save_year = SubmitField(_l("Save the whole year"))
 
     def _parse(self, field: TextAreaField) -> list[tuple[date, str]]:
@@ -188,9 +231,14 @@ class CalendarYearForm(FlaskForm):
         if isinstance(year, int) and not self.year.errors:
             for day, _name in days:
                 if day.year != year:
-                    raise ValidationError(_("%(day)s is not in %(year)d; every day must belong "
-                                            "to the year entered.",
-                                            day=day.isoformat(), year=year))
+                    raise ValidationError(
+                        _(
+                            "%(day)s is not in %(year)d; every day must belong "
+                            "to the year entered.",
+                            day=day.isoformat(),
+                            year=year,
+                        )
+                    )
         return days
 
     def validate_holidays(self, field: TextAreaField) -> None:
@@ -205,8 +253,12 @@ class CalendarYearForm(FlaskForm):
             return
         both = sorted(makeup & {day for day, _name in parse_day_lines(self.holidays.data)})
         if both:
-            raise ValidationError(_("%(day)s is listed both as a holiday and as a make-up "
-                                    "working day.", day=both[0].isoformat()))
+            raise ValidationError(
+                _(
+                    "%(day)s is listed both as a holiday and as a make-up working day.",
+                    day=both[0].isoformat(),
+                )
+            )
 
     def parsed_days(self) -> tuple[list[tuple[date, str]], list[tuple[date, str]]]:
         """After validation: the (day, name) holidays and make-up working days entered."""

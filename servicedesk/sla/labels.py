@@ -25,8 +25,8 @@ URGENCY_LABELS = {
 #: The kinds as an admin chooses one for a category: the name and what it means for the limit.
 CATEGORY_KIND_CHOICES = {
     CategoryKind.CONSULTATION: _l("Consultation — a question to answer (shortest resolve limit)"),
-    CategoryKind.ASSISTANCE: _l("Assistance — a help request or suggestion (middle resolve "
-                                "limit)"),
-    CategoryKind.COORDINATION: _l("Coordination — needs several departments (longest resolve "
-                                  "limit)"),
+    CategoryKind.ASSISTANCE: _l("Assistance — a help request or suggestion (middle resolve limit)"),
+    CategoryKind.COORDINATION: _l(
+        "Coordination — needs several departments (longest resolve limit)"
+    ),
 }

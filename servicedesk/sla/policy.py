@@ -88,8 +88,9 @@ def compute_deadlines(calendar: WorkingCalendar, start: datetime, limits: Limits
     )
 
 
-def shift_after_pause(calendar: WorkingCalendar, due: datetime, paused_at: datetime,
-                      resumed_at: datetime) -> datetime:
+def shift_after_pause(
+    calendar: WorkingCalendar, due: datetime, paused_at: datetime, resumed_at: datetime
+) -> datetime:
     """Move ``due`` later by the working minutes the pause covered.
 
     A deadline that had already passed when the clock paused stays where it is: the time had run

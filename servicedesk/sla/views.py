@@ -31,19 +31,27 @@ def _calendar_year() -> int:
     return year
 
 
-def _render_calendar(year: int, day_form: CalendarDayForm | None = None,
-                     year_form: CalendarYearForm | None = None):
+def _render_calendar(
+    year: int, day_form: CalendarDayForm | None = None, year_form: CalendarYearForm | None = None
+):
     missing_years = calendar_store.missing_calendar_years()
     if year_form is None:
         # Offer the year the calendar lacks, unless the admin is looking at another unknown one.
-        suggested = year if not load_calendar().knows_year(year) or not missing_years \
-            else missing_years[0]
+        suggested = (
+            year if not load_calendar().knows_year(year) or not missing_years else missing_years[0]
+        )
         year_form = CalendarYearForm(formdata=None, year=suggested)
     return render_template(
-        "sla/calendar.html", year=year, entries=calendar_store.year_entries(year),
-        manual=year in load_calendar().manual_years, missing_years=missing_years,
-        day_form=day_form or CalendarDayForm(formdata=None), year_form=year_form,
-        remove_form=ConfirmForm(), first_year=FIRST_YEAR, last_year=LAST_YEAR,
+        "sla/calendar.html",
+        year=year,
+        entries=calendar_store.year_entries(year),
+        manual=year in load_calendar().manual_years,
+        missing_years=missing_years,
+        day_form=day_form or CalendarDayForm(formdata=None),
+        year_form=year_form,
+        remove_form=ConfirmForm(),
+        first_year=FIRST_YEAR,
+        last_year=LAST_YEAR,
     )
 
 
@@ -82,8 +90,7 @@ def remove_day(day: str):
             flash(str(exc), "warning")
         else:
             db.session.commit()
-            flash(_("%(day)s follows the normal calendar again.", day=which.isoformat()),
-                  "success")
+            flash(_("%(day)s follows the normal calendar again.", day=which.isoformat()), "success")
     return redirect(url_for("sla.calendar", year=which.year))
 
 
@@ -95,17 +102,25 @@ def enter_year():
     if form.validate_on_submit():
         holidays, makeup_days = form.parsed_days()
         try:
-            calendar_store.enter_year(form.year.data, holidays, makeup_days,
-                                      form.source.data)
+            calendar_store.enter_year(form.year.data, holidays, makeup_days, form.source.data)
         except Refused as exc:
             form.holidays.errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("The holidays of %(year)d are saved: %(holidays)d holidays and %(makeup)d "
-                    "make-up working days.", year=form.year.data,
+            flash(
+                _(
+                    "The holidays of %(year)d are saved: %(holidays)d holidays and %(makeup)d "
+                    "make-up working days.",
+                    year=form.year.data,
                     holidays=len({d for d, _n in holidays}),
-                    makeup=len({d for d, _n in makeup_days})), "success")
+                    makeup=len({d for d, _n in makeup_days}),
+                ),
+                "success",
+            )
             return redirect(url_for("sla.calendar", year=form.year.data))
-    year = form.year.data if isinstance(form.year.data, int) and not form.year.errors \
+    year = (
+        form.year.data
+        if isinstance(form.year.data, int) and not form.year.errors
         else _calendar_year()
+    )
     return _render_calendar(year, year_form=form)

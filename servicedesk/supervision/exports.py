@@ -21,8 +21,9 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]],
-               caption: str | None = None) -> bytes:
+def xlsx_bytes(
+    title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]], caption: str | None = None
+) -> bytes:
     """A one-sheet workbook: an optional caption line, a bold header, then the rows."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -39,8 +40,9 @@ def xlsx_bytes(title: str, header: Sequence[str], rows: Iterable[Sequence[Cell]]
     for row in rows:
         sheet.append(list(row))
     for index, _name in enumerate(header, start=1):
-        sheet.column_dimensions[sheet.cell(row=sheet.max_row, column=index).column_letter] \
-            .width = 16
+        sheet.column_dimensions[
+            sheet.cell(row=sheet.max_row, column=index).column_letter
+        ].width = 16
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -28,9 +28,13 @@ PERIOD_LABELS = {
     "custom": _l("Custom range"),
 }
 
-SLICE_CHOICES = [("task_force", _l("Task force")), ("chain", _l("Industry chain")),
-                 ("category", _l("Category")), ("urgency", _l("Urgency")),
-                 ("month", _l("Month"))]
+SLICE_CHOICES = [
+    ("task_force", _l("Task force")),
+    ("chain", _l("Industry chain")),
+    ("category", _l("Category")),
+    ("urgency", _l("Urgency")),
+    ("month", _l("Month")),
+]
 
 
 class PeriodForm(FlaskForm):
@@ -39,12 +43,17 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    period = SelectField(_l("Period"), choices=[(k, PERIOD_LABELS[k]) for k in PERIOD_KINDS],
-                         default="this_month", validate_choice=False)
+    period = SelectField(
+        _l("Period"),
+        choices=[(k, PERIOD_LABELS[k]) for k in PERIOD_KINDS],
+        default="this_month",
+        validate_choice=False,
+    )
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
-    slice = SelectField(_l("Slice by"), choices=SLICE_CHOICES, default="task_force",
-                        validate_choice=False)
+    slice = SelectField(
+        _l("Slice by"), choices=SLICE_CHOICES, default="task_force", validate_choice=False
+    )
 
     def chosen_slice(self) -> str:
         return self.slice.data if self.slice.data in dict(SLICE_CHOICES) else "task_force"
@@ -57,8 +66,7 @@ class PeriodForm(FlaskForm):
         if kind == "custom" and first and last:
             first, last = min(first, last), max(first, last)
             # The month table asks one column per metric and month: two years at most.
-            return local_period(first, min(last, first + timedelta(days=MAX_CUSTOM_DAYS - 1)),
-                                tz)
+            return local_period(first, min(last, first + timedelta(days=MAX_CUSTOM_DAYS - 1)), tz)
         if kind == "custom":
             kind = "this_month"
         self.period.data = kind

@@ -63,13 +63,17 @@ def _within(column, bucket: Bucket) -> ColumnElement[bool]:
 
 
 def _returned_once() -> ColumnElement[bool]:
-    return Ticket.id.in_(select(TicketEvent.ticket_id)
-                         .where(TicketEvent.kind == EventKind.RETURNED.value))
+    return Ticket.id.in_(
+        select(TicketEvent.ticket_id).where(TicketEvent.kind == EventKind.RETURNED.value)
+    )
 
 
 def _card_fired(level: str, bucket: Bucket) -> ColumnElement[bool]:
-    return Ticket.id.in_(select(EscalationFiring.ticket_id).where(
-        EscalationFiring.level == level, _within(EscalationFiring.fired_at, bucket)))
+    return Ticket.id.in_(
+        select(EscalationFiring.ticket_id).where(
+            EscalationFiring.level == level, _within(EscalationFiring.fired_at, bucket)
+        )
+    )
 
 
 Condition = Callable[[Bucket, datetime], ColumnElement[bool]]
@@ -97,8 +101,7 @@ def _dispatched(b: Bucket, _now: datetime) -> ColumnElement[bool]:
 
 
 def _sign_counted(b: Bucket, now: datetime) -> ColumnElement[bool]:
-    return and_(_dispatched(b, now),
-                or_(Ticket.signed_at.is_not(None), Ticket.sign_due_at < now))
+    return and_(_dispatched(b, now), or_(Ticket.signed_at.is_not(None), Ticket.sign_due_at < now))
 
 
 def _resolved(b: Bucket, _now: datetime) -> ColumnElement[bool]:
@@ -113,62 +116,153 @@ def _open(_b: Bucket, _now: datetime) -> ColumnElement[bool]:
     return Ticket.status.in_(_OPEN)
 
 
-METRICS: dict[str, Metric] = {m.name: m for m in (
-    Metric("sign_on_time", _l("On-time sign rate"), _l(
-        "Signed for before the sign deadline, over tickets dispatched in the period that are "
-        "signed or whose sign deadline has passed (by dispatch time)."), "rate",
-        _sign_counted, lambda b, now: Ticket.signed_on_time.is_(True)),
-    Metric("response", _l("Response rate"), _l(
-        "First contact before its deadline, over tickets dispatched in the period (by dispatch "
-        "time)."), "rate",
-        _dispatched, lambda b, now: Ticket.contacted_on_time.is_(True)),
-    Metric("resolved_on_time", _l("On-time resolution rate"), _l(
-        "Resolved before the (extended) resolve deadline, over tickets resolved in the period "
-        "(by resolution time)."), "rate",
-        _resolved, lambda b, now: Ticket.resolved_on_time.is_(True)),
-    Metric("solved", _l("Resolution rate"), _l(
-        "Closed as solved — confirmed by the enterprise as satisfied or basically satisfied, "
-        "or auto-closed with no rating — over tickets closed in the period (by closing time; "
-        "withdrawn tickets are not counted)."), "rate",
-        _closed, lambda b, now: or_(Ticket.rating.is_(None), Ticket.rating.in_(_SATISFIED))),
-    Metric("satisfaction", _l("Satisfaction rate"), _l(
-        "Satisfied plus basically satisfied, over tickets closed in the period with a rating "
-        "(the enterprise's last rating; by closing time)."), "rate",
-        lambda b, now: and_(_closed(b, now), Ticket.rating.is_not(None)),
-        lambda b, now: Ticket.rating.in_(_SATISFIED)),
-    Metric("rework", _l("Rework rate"), _l(
-        "Tickets reworked at least once after an unsatisfied rating or a reopening, over "
-        "tickets resolved in the period (by resolution time)."), "rate",
-        _resolved, lambda b, now: Ticket.rework_count > 0),
-    Metric("returned", _l("Return rate"), _l(
-        "Tickets returned to dispatch at least once, over tickets dispatched in the period "
-        "(by dispatch time)."), "rate",
-        _dispatched, lambda b, now: _returned_once()),
-    Metric("extended", _l("Extension rate"), _l(
-        "Tickets with an approved extension, over tickets resolved in the period (by "
-        "resolution time)."), "rate",
-        _resolved, lambda b, now: Ticket.extension_working_days > 0),
-    Metric("handling", _l("Mean handling time"), _l(
-        "Working hours from filing to resolution (waiting for the enterprise included), "
-        "averaged over tickets resolved in the period; tickets resolved before this measure "
-        "was recorded have no value and are left out."), "mean_hours",
-        lambda b, now: and_(_resolved(b, now), Ticket.handling_minutes.is_not(None))),
-    Metric("overdue", _l("Overdue now"), _l(
-        "Open tickets whose next deadline has passed, over all open tickets, at this moment "
-        "(not bound to the period)."), "rate",
-        _open, lambda b, now: Ticket.next_due_at < now, current=True),
-    Metric("yellow_cards", _l("Yellow cards issued"), _l(
-        "Yellow-card steps fired in the period (sign, first-contact and resolve deadlines "
-        "each count), by firing time."), "count",
-        lambda b, now: _card_fired(Level.YELLOW.value, b)),
-    Metric("red_cards", _l("Red cards issued"), _l(
-        "Red-card steps fired in the period (daily repeats not counted), by firing time."),
-        "count", lambda b, now: _card_fired(Level.RED.value, b)),
-)}
+METRICS: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric(
+            "sign_on_time",
+            _l("On-time sign rate"),
+            _l(
+                "Signed for before the sign deadline, over tickets dispatched in the period that "
+                "are "
+                "signed or whose sign deadline has passed (by dispatch time)."
+            ),
+            "rate",
+            _sign_counted,
+            lambda b, now: Ticket.signed_on_time.is_(True),
+        ),
+        Metric(
+            "response",
+            _l("Response rate"),
+            _l(
+                "First contact before its deadline, over tickets dispatched in the period (by "
+                "dispatch "
+                "time)."
+            ),
+            "rate",
+            _dispatched,
+            lambda b, now: Ticket.contacted_on_time.is_(True),
+        ),
+        Metric(
+            "resolved_on_time",
+            _l("On-time resolution rate"),
+            _l(
+                "Resolved before the (extended) resolve deadline, over tickets resolved in the "
+                "period "
+                "(by resolution time)."
+            ),
+            "rate",
+            _resolved,
+            lambda b, now: Ticket.resolved_on_time.is_(True),
+        ),
+        Metric(
+            "solved",
+            _l("Resolution rate"),
+            _l(
+                "Closed as solved — confirmed by the enterprise as satisfied or basically "
+                "satisfied, "
+                "or auto-closed with no rating — over tickets closed in the period (by closing "
+                "time; "
+                "withdrawn tickets are not counted)."
+            ),
+            "rate",
+            _closed,
+            lambda b, now: or_(Ticket.rating.is_(None), Ticket.rating.in_(_SATISFIED)),
+        ),
+        Metric(
+            "satisfaction",
+            _l("Satisfaction rate"),
+            _l(
+                "Satisfied plus basically satisfied, over tickets closed in the period with a "
+                "rating "
+                "(the enterprise's last rating; by closing time)."
+            ),
+            "rate",
+            lambda b, now: and_(_closed(b, now), Ticket.rating.is_not(None)),
+            lambda b, now: Ticket.rating.in_(_SATISFIED),
+        ),
+        Metric(
+            "rework",
+            _l("Rework rate"),
+            _l(
+                "Tickets reworked at least once after an unsatisfied rating or a reopening, over "
+                "tickets resolved in the period (by resolution time)."
+            ),
+            "rate",
+            _resolved,
+            lambda b, now: Ticket.rework_count > 0,
+        ),
+        Metric(
+            "returned",
+            _l("Return rate"),
+            _l(
+                "Tickets returned to dispatch at least once, over tickets dispatched in the period "
+                "(by dispatch time)."
+            ),
+            "rate",
+            _dispatched,
+            lambda b, now: _returned_once(),
+        ),
+        Metric(
+            "extended",
+            _l("Extension rate"),
+            _l(
+                "Tickets with an approved extension, over tickets resolved in the period (by "
+                "resolution time)."
+            ),
+            "rate",
+            _resolved,
+            lambda b, now: Ticket.extension_working_days > 0,
+        ),
+        Metric(
+            "handling",
+            _l("Mean handling time"),
+            _l(
+                "Working hours from filing to resolution (waiting for the enterprise included), "
+                "averaged over tickets resolved in the period; tickets resolved before this "
+                "measure "
+                "was recorded have no value and are left out."
+            ),
+            "mean_hours",
+            lambda b, now: and_(_resolved(b, now), Ticket.handling_minutes.is_not(None)),
+        ),
+        Metric(
+            "overdue",
+            _l("Overdue now"),
+            _l(
+                "Open tickets whose next deadline has passed, over all open tickets, at this "
+                "moment "
+                "(not bound to the period)."
+            ),
+            "rate",
+            _open,
+            lambda b, now: Ticket.next_due_at < now,
+            current=True,
+        ),
+        Metric(
+            "yellow_cards",
+            _l("Yellow cards issued"),
+            _l(
+                "Yellow-card steps fired in the period (sign, first-contact and resolve deadlines "
+                "each count), by firing time."
+            ),
+            "count",
+            lambda b, now: _card_fired(Level.YELLOW.value, b),
+        ),
+        Metric(
+            "red_cards",
+            _l("Red cards issued"),
+            _l("Red-card steps fired in the period (daily repeats not counted), by firing time."),
+            "count",
+            lambda b, now: _card_fired(Level.RED.value, b),
+        ),
+    )
+}
 
 
-def ticket_condition(metric: Metric, part: str, bucket: Bucket,
-                     now: datetime) -> ColumnElement[bool]:
+def ticket_condition(
+    metric: Metric, part: str, bucket: Bucket, now: datetime
+) -> ColumnElement[bool]:
     """The tickets behind the numerator (``part`` "num") or the denominator of a metric."""
     denominator = metric.denominator(bucket, now)
     if part == "num" and metric.numerator is not None:
@@ -177,6 +271,7 @@ def ticket_condition(metric: Metric, part: str, bucket: Bucket,
 
 
 # --- slices ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Slice:
@@ -191,18 +286,40 @@ class Slice:
     queue_filter: str | None = None
 
 
-SLICES: dict[str, Slice] = {s.name: s for s in (
-    Slice("park", _l("Whole park"), None, None),
-    Slice("task_force", _l("Task force"), Ticket.task_force_id, TaskForce.name,
-          lambda q: q.outerjoin(TaskForce, TaskForce.id == Ticket.task_force_id), "task_force"),
-    Slice("chain", _l("Industry chain"), Enterprise.industry_chain_id, IndustryChain.name,
-          lambda q: q.join(Enterprise, Enterprise.id == Ticket.enterprise_id)
-          .outerjoin(IndustryChain, IndustryChain.id == Enterprise.industry_chain_id), "chain"),
-    Slice("category", _l("Category"), Ticket.category_id, Category.name,
-          lambda q: q.join(Category, Category.id == Ticket.category_id), "category"),
-    Slice("urgency", _l("Urgency"), Ticket.urgency, Ticket.urgency, queue_filter="urgency"),
-    Slice("month", _l("Month"), None, None),
-)}
+SLICES: dict[str, Slice] = {
+    s.name: s
+    for s in (
+        Slice("park", _l("Whole park"), None, None),
+        Slice(
+            "task_force",
+            _l("Task force"),
+            Ticket.task_force_id,
+            TaskForce.name,
+            lambda q: q.outerjoin(TaskForce, TaskForce.id == Ticket.task_force_id),
+            "task_force",
+        ),
+        Slice(
+            "chain",
+            _l("Industry chain"),
+            Enterprise.industry_chain_id,
+            IndustryChain.name,
+            lambda q: q.join(Enterprise, Enterprise.id == Ticket.enterprise_id).outerjoin(
+                IndustryChain, IndustryChain.id == Enterprise.industry_chain_id
+            ),
+            "chain",
+        ),
+        Slice(
+            "category",
+            _l("Category"),
+            Ticket.category_id,
+            Category.name,
+            lambda q: q.join(Category, Category.id == Ticket.category_id),
+            "category",
+        ),
+        Slice("urgency", _l("Urgency"), Ticket.urgency, Ticket.urgency, queue_filter="urgency"),
+        Slice("month", _l("Month"), None, None),
+    )
+}
 
 
 def column_name(metric: str, part: str, index: int) -> str:
@@ -210,46 +327,68 @@ def column_name(metric: str, part: str, index: int) -> str:
     return f"{metric}__{part}__{index}"
 
 
-def _aggregates(metric: Metric, buckets: Sequence[Bucket], now: datetime,
-                firings) -> list[Any]:
+def _aggregates(metric: Metric, buckets: Sequence[Bucket], now: datetime, firings) -> list[Any]:
     columns: list[Any] = []
     for index, bucket in enumerate(buckets):
         denominator = metric.denominator(bucket, now)
         if metric.kind == "count":
             level = Level.YELLOW.value if metric.name == "yellow_cards" else Level.RED.value
             counted = func.sum(firings.c[f"{level}__{index}"])
-            columns.append(func.coalesce(counted, 0).label(column_name(metric.name, "num",
-                                                                            index)))
+            columns.append(func.coalesce(counted, 0).label(column_name(metric.name, "num", index)))
             continue
         if metric.kind == "mean_hours":
             numerator = func.sum(case((denominator, Ticket.handling_minutes), else_=0))
         else:
             assert metric.numerator is not None, f"{metric.name}: a rate needs a numerator"
-            numerator = func.sum(case((and_(denominator, metric.numerator(bucket, now)), 1),
-                                      else_=0))
+            numerator = func.sum(
+                case((and_(denominator, metric.numerator(bucket, now)), 1), else_=0)
+            )
         columns.append(func.coalesce(numerator, 0).label(column_name(metric.name, "num", index)))
-        columns.append(func.coalesce(func.sum(case((denominator, 1), else_=0)), 0)
-                       .label(column_name(metric.name, "den", index)))
+        columns.append(
+            func.coalesce(func.sum(case((denominator, 1), else_=0)), 0).label(
+                column_name(metric.name, "den", index)
+            )
+        )
     return columns
 
 
 def _firings_per_ticket(buckets: Sequence[Bucket]):
     """Yellow and red firings per ticket and bucket, to join to the tickets."""
-    columns = [func.sum(case((and_(EscalationFiring.level == level,
-                                   _within(EscalationFiring.fired_at, bucket)), 1), else_=0))
-               .label(f"{level}__{index}")
-               for index, bucket in enumerate(buckets) for level in _CARD_LEVELS]
+    columns = [
+        func.sum(
+            case(
+                (
+                    and_(
+                        EscalationFiring.level == level, _within(EscalationFiring.fired_at, bucket)
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
+        ).label(f"{level}__{index}")
+        for index, bucket in enumerate(buckets)
+        for level in _CARD_LEVELS
+    ]
     start = min(b[0] for b in buckets)
     end = max(b[1] for b in buckets)
-    return (select(EscalationFiring.ticket_id, *columns)
-            .where(EscalationFiring.level.in_(_CARD_LEVELS),
-                   _within(EscalationFiring.fired_at, (start, end)))
-            .group_by(EscalationFiring.ticket_id).subquery("firings"))
+    return (
+        select(EscalationFiring.ticket_id, *columns)
+        .where(
+            EscalationFiring.level.in_(_CARD_LEVELS),
+            _within(EscalationFiring.fired_at, (start, end)),
+        )
+        .group_by(EscalationFiring.ticket_id)
+        .subquery("firings")
+    )
 
 
-def aggregate_query(buckets: Sequence[Bucket], slice_: Slice, now: datetime,
-                    scope: ColumnElement[bool] | None = None,
-                    metrics: Sequence[Metric] | None = None) -> Select:
+def aggregate_query(
+    buckets: Sequence[Bucket],
+    slice_: Slice,
+    now: datetime,
+    scope: ColumnElement[bool] | None = None,
+    metrics: Sequence[Metric] | None = None,
+) -> Select:
     """One statement: every metric's numerator and denominator for every bucket, one row per
     slice key (one row for the whole park). ``scope`` narrows the tickets (a lead's teams)."""
     metrics = list(METRICS.values()) if metrics is None else list(metrics)
@@ -267,15 +406,18 @@ def aggregate_query(buckets: Sequence[Bucket], slice_: Slice, now: datetime,
     return query
 
 
-def open_tickets_query(group: Any, scope: ColumnElement[bool] | None = None,
-                       joins: Callable[[Select], Select] | None = None) -> Select:
+def open_tickets_query(
+    group: Any,
+    scope: ColumnElement[bool] | None = None,
+    joins: Callable[[Select], Select] | None = None,
+) -> Select:
     """Open tickets counted by ``group`` (their card, their task force ...)."""
-    query = select(group.label("key"), func.count(Ticket.id).label("tickets")) \
-        .select_from(Ticket)
+    query = select(group.label("key"), func.count(Ticket.id).label("tickets")).select_from(Ticket)
     if joins is not None:
         query = joins(query)
-    return (query.where(Ticket.status.in_(_OPEN), scope if scope is not None else true())
-            .group_by(group))
+    return query.where(Ticket.status.in_(_OPEN), scope if scope is not None else true()).group_by(
+        group
+    )
 
 
 def nothing() -> ColumnElement[bool]:

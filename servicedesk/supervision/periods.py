@@ -90,8 +90,9 @@ def months_of(period: Period, tz: ZoneInfo) -> list[Period]:
     months = []
     month = period.first.replace(day=1)
     while month <= period.last:
-        months.append(local_period(max(month, period.first), min(_month_end(month), period.last),
-                                   tz))
+        months.append(
+            local_period(max(month, period.first), min(_month_end(month), period.last), tz)
+        )
         month = _add_months(month, 1)
     return months
 

@@ -35,8 +35,11 @@ from servicedesk.tickets.queries import TicketFilters, apply_filters
 
 def led_task_force_ids(user: User) -> list[int]:
     """The task forces ``user`` leads."""
-    return list(db.session.scalars(select(TaskForce.id).where(TaskForce.lead_id == user.id)
-                                   .order_by(TaskForce.id)))
+    return list(
+        db.session.scalars(
+            select(TaskForce.id).where(TaskForce.lead_id == user.id).order_by(TaskForce.id)
+        )
+    )
 
 
 def sees_whole_park(user: User) -> bool:
@@ -99,8 +102,11 @@ def _figures(result, index: int) -> dict[str, Figure]:
     figures = {}
     for metric in METRICS.values():
         numerator = result._mapping[column_name(metric.name, "num", index)] or 0
-        denominator = (None if metric.kind == "count"
-                       else int(result._mapping[column_name(metric.name, "den", index)] or 0))
+        denominator = (
+            None
+            if metric.kind == "count"
+            else int(result._mapping[column_name(metric.name, "den", index)] or 0)
+        )
         figures[metric.name] = Figure(metric.kind, float(numerator), denominator)
     return figures
 
@@ -109,39 +115,49 @@ def _buckets(periods: list[Period]) -> list[Bucket]:
     return [(p.start, p.end) for p in periods]
 
 
-def rows_for(slice_name: str, period: Period, scope: ColumnElement[bool] | None,
-             now: datetime) -> list[Row]:
+def rows_for(
+    slice_name: str, period: Period, scope: ColumnElement[bool] | None, now: datetime
+) -> list[Row]:
     """The table of one slice: each row's figures now and in the previous period."""
     tz = park_zone()
     if slice_name == "month":
         months = months_of(period, tz)
         periods = [previous_period(months[0], tz), *months]
-        result = db.session.execute(aggregate_query(_buckets(periods), SLICES["park"], now,
-                                                    scope)).one()
-        return [Row(month.first.strftime("%Y-%m"), month.first.strftime("%Y-%m"), month,
-                    _figures(result, index + 1), _figures(result, index))
-                for index, month in enumerate(months)]
+        result = db.session.execute(
+            aggregate_query(_buckets(periods), SLICES["park"], now, scope)
+        ).one()
+        return [
+            Row(
+                month.first.strftime("%Y-%m"),
+                month.first.strftime("%Y-%m"),
+                month,
+                _figures(result, index + 1),
+                _figures(result, index),
+            )
+            for index, month in enumerate(months)
+        ]
     periods = [period, previous_period(period, tz)]
     slice_ = SLICES[slice_name]
     rows = []
     for result in db.session.execute(aggregate_query(_buckets(periods), slice_, now, scope)):
-        rows.append(Row(result.key, result.title, period, _figures(result, 0),
-                        _figures(result, 1)))
+        rows.append(Row(result.key, result.title, period, _figures(result, 0), _figures(result, 1)))
     return rows
 
 
 def trend(months: list[Period], scope: ColumnElement[bool] | None, now: datetime) -> list[Row]:
     """The whole scope month by month (one statement)."""
-    result = db.session.execute(aggregate_query(_buckets(months), SLICES["park"], now,
-                                                scope)).one()
-    return [Row(m.first.strftime("%Y-%m"), m.first.strftime("%Y-%m"), m, _figures(result, i))
-            for i, m in enumerate(months)]
+    result = db.session.execute(aggregate_query(_buckets(months), SLICES["park"], now, scope)).one()
+    return [
+        Row(m.first.strftime("%Y-%m"), m.first.strftime("%Y-%m"), m, _figures(result, i))
+        for i, m in enumerate(months)
+    ]
 
 
 def open_by_card(scope: ColumnElement[bool] | None) -> dict[str, int]:
     """Open tickets per colour card held now."""
-    counts: dict[str, int] = {key: n for key, n in
-                              db.session.execute(open_tickets_query(Ticket.card, scope))}
+    counts: dict[str, int] = {
+        key: n for key, n in db.session.execute(open_tickets_query(Ticket.card, scope))
+    }
     return {card: int(counts.get(card, 0)) for card in ("none", "blue", "yellow", "red")}
 
 
@@ -149,14 +165,19 @@ def open_by_task_force(scope: ColumnElement[bool] | None) -> list[tuple[int | No
     """Open tickets per task force (the workload), largest first."""
     query = open_tickets_query(Ticket.task_force_id, scope)
     counts: dict[int | None, int] = {key: n for key, n in db.session.execute(query)}
-    names: dict[int, str] = {key: name for key, name in db.session.execute(
-        select(TaskForce.id, TaskForce.name).where(TaskForce.id.in_([k for k in counts if k])))}
+    names: dict[int, str] = {
+        key: name
+        for key, name in db.session.execute(
+            select(TaskForce.id, TaskForce.name).where(TaskForce.id.in_([k for k in counts if k]))
+        )
+    }
     rows = [(key, names.get(key, "") if key else "", int(n)) for key, n in counts.items()]
     return sorted(rows, key=lambda r: (-r[2], r[1]))
 
 
-def ticket_set_condition(metric: Metric, filters: TicketFilters,
-                         now: datetime) -> ColumnElement[bool]:
+def ticket_set_condition(
+    metric: Metric, filters: TicketFilters, now: datetime
+) -> ColumnElement[bool]:
     """The tickets behind one number, from the queue's filters (local days ``from``..``to``)."""
     if filters.date_from and filters.date_to:
         period = local_period(filters.date_from, filters.date_to, park_zone())
@@ -168,22 +189,37 @@ def ticket_set_condition(metric: Metric, filters: TicketFilters,
 
 def task_force_names(ids: list[int]) -> list[str]:
     """The names of these task forces, in order."""
-    return list(db.session.scalars(
-        select(TaskForce.name).where(TaskForce.id.in_(ids)).order_by(TaskForce.name)))
+    return list(
+        db.session.scalars(
+            select(TaskForce.name).where(TaskForce.id.in_(ids)).order_by(TaskForce.name)
+        )
+    )
 
 
-def exported_tickets(user: User, filters: TicketFilters,
-                     limit: int) -> list[tuple[Any, ...]]:
+def exported_tickets(user: User, filters: TicketFilters, limit: int) -> list[tuple[Any, ...]]:
     """The tickets behind a number, as rows for a file: what ``user`` may see within their
     supervision scope, matching the queue ``filters``, oldest first, at most ``limit``."""
-    query = (select(Ticket.reference, Ticket.title, Enterprise.name, TaskForce.name,
-                    Category.name, Ticket.urgency, Ticket.status, Ticket.filed_at,
-                    Ticket.dispatched_at, Ticket.resolved_at, Ticket.closed_at, Ticket.rating,
-                    Ticket.handling_minutes)
-             .join(Enterprise, Enterprise.id == Ticket.enterprise_id)
-             .join(Category, Category.id == Ticket.category_id)
-             .outerjoin(TaskForce, TaskForce.id == Ticket.task_force_id)
-             .where(visible_tickets(user)))
+    query = (
+        select(
+            Ticket.reference,
+            Ticket.title,
+            Enterprise.name,
+            TaskForce.name,
+            Category.name,
+            Ticket.urgency,
+            Ticket.status,
+            Ticket.filed_at,
+            Ticket.dispatched_at,
+            Ticket.resolved_at,
+            Ticket.closed_at,
+            Ticket.rating,
+            Ticket.handling_minutes,
+        )
+        .join(Enterprise, Enterprise.id == Ticket.enterprise_id)
+        .join(Category, Category.id == Ticket.category_id)
+        .outerjoin(TaskForce, TaskForce.id == Ticket.task_force_id)
+        .where(visible_tickets(user))
+    )
     scope = scope_for(user)
     query = apply_filters(query.where(scope if scope is not None else true()), filters)
     rows = db.session.execute(query.order_by(Ticket.filed_at, Ticket.id).limit(limit))

@@ -54,12 +54,14 @@ def supervision_required(view: Callable) -> Callable:
 
 # --- the tickets behind a number, as a queue filter ------------------------------------------
 
+
 def _ticket_set(metric: Metric) -> Callable[[ticket_queries.TicketFilters], ColumnElement[bool]]:
     def condition(filters: ticket_queries.TicketFilters) -> ColumnElement[bool]:
         where = reports.ticket_set_condition(metric, filters, utcnow())
         # What a lead counted: the teams they lead, not every team they belong to.
         scope = reports.scope_for(current_user) if current_user.is_authenticated else None
         return and_(where, scope) if scope is not None else where
+
     return condition
 
 
@@ -71,6 +73,7 @@ def _register_ticket_sets(_state) -> None:
 
 # --- shaping for the page ---------------------------------------------------------------------
 
+
 def _filter_args(slice_name: str, key) -> dict:
     """The queue filter of one table row (a task force, a chain ...)."""
     name = SLICES[slice_name].queue_filter
@@ -81,8 +84,7 @@ def _filter_args(slice_name: str, key) -> dict:
     return {name: key}
 
 
-def number_url(metric: str, part: str, period: Period, slice_name: str = "park",
-               key=None) -> str:
+def number_url(metric: str, part: str, period: Period, slice_name: str = "park", key=None) -> str:
     """The queue page listing the tickets behind one numerator or denominator."""
     args = {"view": "all", "set": metric, "part": part, **_filter_args(slice_name, key)}
     if not METRICS[metric].current:
@@ -127,34 +129,50 @@ def _value(figure: reports.Figure) -> float | None:
     return None if figure.value is None else round(figure.value, 1)
 
 
-def _charts(trend: list[reports.Row], ranking: list[tuple[str, reports.Row]],
-            cards: dict[str, int], workload: list[tuple[int | None, str, int]]) -> dict:
+def _charts(
+    trend: list[reports.Row],
+    ranking: list[tuple[str, reports.Row]],
+    cards: dict[str, int],
+    workload: list[tuple[int | None, str, int]],
+) -> dict:
     """What static/js/supervision.js draws; the same numbers are in the tables below each."""
     return {
         "trend": {
             "months": [row.title for row in trend],
-            "series": [{"name": str(METRICS[name].label),
-                        "values": [_value(row.current[name]) for row in trend]}
-                       for name in ("sign_on_time", "resolved_on_time", "satisfaction")],
+            "series": [
+                {
+                    "name": str(METRICS[name].label),
+                    "values": [_value(row.current[name]) for row in trend],
+                }
+                for name in ("sign_on_time", "resolved_on_time", "satisfaction")
+            ],
         },
-        "ranking": {"names": [title for title, _row in ranking],
-                    "values": [_value(row.current["resolved_on_time"]) for _t, row in ranking],
-                    "label": str(METRICS["resolved_on_time"].label)},
-        "cards": {"names": [label(CARD_LABELS, card) for card in cards],
-                  "keys": list(cards), "values": list(cards.values())},
-        "workload": {"names": [name or _("No task force") for _k, name, _n in workload],
-                     "values": [n for _k, _name, n in workload]},
+        "ranking": {
+            "names": [title for title, _row in ranking],
+            "values": [_value(row.current["resolved_on_time"]) for _t, row in ranking],
+            "label": str(METRICS["resolved_on_time"].label),
+        },
+        "cards": {
+            "names": [label(CARD_LABELS, card) for card in cards],
+            "keys": list(cards),
+            "values": list(cards.values()),
+        },
+        "workload": {
+            "names": [name or _("No task force") for _k, name, _n in workload],
+            "values": [n for _k, _name, n in workload],
+        },
     }
 
 
 def _ranked(rows: list[reports.Row]) -> list[tuple[str, reports.Row]]:
     """Task forces by on-time resolution rate, then satisfaction; those with nothing last."""
+
     def order(row: reports.Row):
         rate = row.current["resolved_on_time"].value
         satisfaction = row.current["satisfaction"].value
         return (rate is None, -(rate or 0), -(satisfaction or 0), row.title or "")
-    return [(_row_title("task_force", r), r) for r in sorted(rows, key=order)
-            if r.key is not None]
+
+    return [(_row_title("task_force", r), r) for r in sorted(rows, key=order) if r.key is not None]
 
 
 def _picked() -> tuple[PeriodForm, Period, str]:
@@ -171,6 +189,7 @@ def _scope_label() -> str:
 
 # --- pages ------------------------------------------------------------------------------------
 
+
 @bp.route("/")
 @supervision_required
 def dashboard():
@@ -180,28 +199,44 @@ def dashboard():
     scope = reports.scope_for(current_user)
     summary = reports.rows_for("park", period, scope, now)[0]
     rows = reports.rows_for(slice_name, period, scope, now)
-    by_task_force = rows if slice_name == "task_force" else \
-        reports.rows_for("task_force", period, scope, now)
+    by_task_force = (
+        rows if slice_name == "task_force" else reports.rows_for("task_force", period, scope, now)
+    )
     trend = reports.trend(trailing_months(period, TREND_MONTHS, tz), scope, now)
     ranking = _ranked(by_task_force)
     cards = reports.open_by_card(scope)
     workload = reports.open_by_task_force(scope)
     return render_template(
-        "supervision/dashboard.html", form=form, period=period,
-        previous=previous_period(period, tz), slice_name=slice_name,
-        slice_label=SLICES[slice_name].label, summary=summary, rows=rows, trend=trend,
-        ranking=ranking, cards=cards, workload=workload, metrics=METRICS,
-        charts=_charts(trend, ranking, cards, workload), row_title=_row_title,
-        number_url=number_url, format_figure=format_figure, format_change=format_change,
-        scope_label=_scope_label(), card_labels=CARD_LABELS, export_args=_export_args(form),
+        "supervision/dashboard.html",
+        form=form,
+        period=period,
+        previous=previous_period(period, tz),
+        slice_name=slice_name,
+        slice_label=SLICES[slice_name].label,
+        summary=summary,
+        rows=rows,
+        trend=trend,
+        ranking=ranking,
+        cards=cards,
+        workload=workload,
+        metrics=METRICS,
+        charts=_charts(trend, ranking, cards, workload),
+        row_title=_row_title,
+        number_url=number_url,
+        format_figure=format_figure,
+        format_change=format_change,
+        scope_label=_scope_label(),
+        card_labels=CARD_LABELS,
+        export_args=_export_args(form),
     )
 
 
 def _export_args(form: PeriodForm) -> dict:
     args = {"period": form.period.data, "slice": form.chosen_slice()}
     if form.period.data == "custom" and form.date_from.data and form.date_to.data:
-        args.update({"date_from": form.date_from.data.isoformat(),
-                     "date_to": form.date_to.data.isoformat()})
+        args.update(
+            {"date_from": form.date_from.data.isoformat(), "date_to": form.date_to.data.isoformat()}
+        )
     return args
 
 
@@ -212,8 +247,11 @@ def _table(slice_name: str, period: Period) -> tuple[list[str], list[list]]:
         if metric.kind == "count":
             header.append(str(metric.label))
             continue
-        header += [f"{metric.label} · {_('numerator')}", f"{metric.label} · {_('denominator')}",
-                   str(metric.label)]
+        header += [
+            f"{metric.label} · {_('numerator')}",
+            f"{metric.label} · {_('denominator')}",
+            str(metric.label),
+        ]
     rows = []
     for row in reports.rows_for(slice_name, period, reports.scope_for(current_user), utcnow()):
         cells: list = [_row_title(slice_name, row)]
@@ -223,9 +261,13 @@ def _table(slice_name: str, period: Period) -> tuple[list[str], list[list]]:
                 cells.append(int(figure.numerator))
                 continue
             value = figure.value
-            cells += [round(figure.numerator / 60, 1) if metric.kind == "mean_hours"
-                      else int(figure.numerator), figure.denominator,
-                      None if value is None else round(value, 1)]
+            cells += [
+                round(figure.numerator / 60, 1)
+                if metric.kind == "mean_hours"
+                else int(figure.numerator),
+                figure.denominator,
+                None if value is None else round(value, 1),
+            ]
         rows.append(cells)
     return header, rows
 
@@ -239,8 +281,11 @@ def _file_name(stem: str, period: Period, slice_name: str, extension: str) -> st
 def export_csv():
     _form, period, slice_name = _picked()
     header, rows = _table(slice_name, period)
-    return _download(exports.csv_bytes(header, rows), "text/csv; charset=utf-8",
-                     _file_name(_("supervision"), period, slice_name, "csv"))
+    return _download(
+        exports.csv_bytes(header, rows),
+        "text/csv; charset=utf-8",
+        _file_name(_("supervision"), period, slice_name, "csv"),
+    )
 
 
 @bp.route("/export.xlsx")
@@ -248,8 +293,12 @@ def export_csv():
 def export_xlsx():
     _form, period, slice_name = _picked()
     header, rows = _table(slice_name, period)
-    caption = _("%(scope)s, %(first)s – %(last)s", scope=_scope_label(),
-                first=period.first.isoformat(), last=period.last.isoformat())
+    caption = _(
+        "%(scope)s, %(first)s – %(last)s",
+        scope=_scope_label(),
+        first=period.first.isoformat(),
+        last=period.last.isoformat(),
+    )
     body = exports.xlsx_bytes(_("Metrics"), header, rows, caption=caption)
     return _download(body, XLSX, _file_name(_("supervision"), period, slice_name, "xlsx"))
 
@@ -265,26 +314,64 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 
 # --- the tickets behind a number, as a file -----------------------------------------------
 
+
 def _local(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return moment.replace(tzinfo=UTC).astimezone(park_zone()) \
-        .strftime("%Y-%m-%d %H:%M")
+    return moment.replace(tzinfo=UTC).astimezone(park_zone()).strftime("%Y-%m-%d %H:%M")
 
 
 def _ticket_rows() -> tuple[list[str], list[list]]:
 
     found = reports.exported_tickets(current_user, filters_from_request(), MAX_EXPORTED_TICKETS)
-    header = [_("Reference"), _("Title"), _("Enterprise"), _("Task force"), _("Category"),
-              _("Urgency"), _("Status"), _("Filed"), _("Dispatched"), _("Resolved"),
-              _("Closed"), _("Rating"), _("Handling time (working hours)")]
+    header = [
+        _("Reference"),
+        _("Title"),
+        _("Enterprise"),
+        _("Task force"),
+        _("Category"),
+        _("Urgency"),
+        _("Status"),
+        _("Filed"),
+        _("Dispatched"),
+        _("Resolved"),
+        _("Closed"),
+        _("Rating"),
+        _("Handling time (working hours)"),
+    ]
     urgencies: dict = URGENCY_LABELS
-    rows = [[ref, title, enterprise, team or "", category, str(urgencies.get(urgency, urgency)),
-             status_label(status), _local(filed), _local(dispatched), _local(resolved),
-             _local(closed), str(RATING_LABELS.get(rating, "")) if rating else "",
-             None if minutes is None else round(minutes / 60, 1)]
-            for (ref, title, enterprise, team, category, urgency, status, filed, dispatched,
-                 resolved, closed, rating, minutes) in found]
+    rows = [
+        [
+            ref,
+            title,
+            enterprise,
+            team or "",
+            category,
+            str(urgencies.get(urgency, urgency)),
+            status_label(status),
+            _local(filed),
+            _local(dispatched),
+            _local(resolved),
+            _local(closed),
+            str(RATING_LABELS.get(rating, "")) if rating else "",
+            None if minutes is None else round(minutes / 60, 1),
+        ]
+        for (
+            ref,
+            title,
+            enterprise,
+            team,
+            category,
+            urgency,
+            status,
+            filed,
+            dispatched,
+            resolved,
+            closed,
+            rating,
+            minutes,
+        ) in found
+    ]
     return header, rows
 
 
@@ -298,19 +385,22 @@ def _tickets_file_name(extension: str) -> str:
 @supervision_required
 def tickets_csv():
     header, rows = _ticket_rows()
-    return _download(exports.csv_bytes(header, rows), "text/csv; charset=utf-8",
-                     _tickets_file_name("csv"))
+    return _download(
+        exports.csv_bytes(header, rows), "text/csv; charset=utf-8", _tickets_file_name("csv")
+    )
 
 
 @bp.route("/tickets.xlsx")
 @supervision_required
 def tickets_xlsx():
     header, rows = _ticket_rows()
-    return _download(exports.xlsx_bytes(_("Tickets"), header, rows), XLSX,
-                     _tickets_file_name("xlsx"))
+    return _download(
+        exports.xlsx_bytes(_("Tickets"), header, rows), XLSX, _tickets_file_name("xlsx")
+    )
 
 
 # --- the monthly bulletin ---------------------------------------------------------------------
+
 
 def _bulletin_month(now: datetime) -> Period:
     tz = park_zone()
@@ -332,9 +422,16 @@ def bulletin():
     ranking = _ranked(reports.rows_for("task_force", period, scope, now))
     chains = reports.rows_for("chain", period, scope, now)
     return render_template(
-        "supervision/bulletin.html", period=period, summary=summary, ranking=ranking,
-        chains=chains, metrics=METRICS, row_title=_row_title, format_figure=format_figure,
-        format_change=format_change, scope_label=_scope_label(),
+        "supervision/bulletin.html",
+        period=period,
+        summary=summary,
+        ranking=ranking,
+        chains=chains,
+        metrics=METRICS,
+        row_title=_row_title,
+        format_figure=format_figure,
+        format_change=format_change,
+        scope_label=_scope_label(),
         issued=local_today(now, park_zone()),
         cards=reports.open_by_card(scope),
     )

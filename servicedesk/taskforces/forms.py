@@ -15,10 +15,12 @@ class TaskForceForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
-    lead_id = IdSelectField(_l("Lead"),
-                            description=_l("Only people with the task-force lead role are listed."))
+    lead_id = IdSelectField(
+        _l("Lead"), description=_l("Only people with the task-force lead role are listed.")
+    )
     member_ids = MultiCheckboxField(
-        _l("Members"), description=_l("Only people with the member or lead role are listed."))
+        _l("Members"), description=_l("Only people with the member or lead role are listed.")
+    )
     active = BooleanField(_l("Active (receives tickets)"), default=True)
     submit = SubmitField(_l("Save"))
 

@@ -18,10 +18,14 @@ MEMBER_ROLES = (Role.MEMBER, Role.LEAD)
 
 # --- look-ups ---------------------------------------------------------------------------------
 
+
 def _users_holding(roles: tuple[Role, ...], keep: list[User]) -> list[User]:
-    query = (select(User).join(UserRole)
-             .where(UserRole.role.in_([r.value for r in roles]), User.active.is_(True))
-             .distinct())
+    query = (
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role.in_([r.value for r in roles]), User.active.is_(True))
+        .distinct()
+    )
     users = {u.id: u for u in db.session.scalars(query)}
     users.update({u.id: u for u in keep if u is not None})
     return sorted(users.values(), key=lambda u: (u.name, u.id))
@@ -48,8 +52,12 @@ def task_forces_of(user: User) -> list[TaskForce]:
     """The task forces ``user`` is a member of."""
     if user.id is None:
         return []
-    query = (select(TaskForce).join(TaskForceMember)
-             .where(TaskForceMember.user_id == user.id).order_by(TaskForce.name))
+    query = (
+        select(TaskForce)
+        .join(TaskForceMember)
+        .where(TaskForceMember.user_id == user.id)
+        .order_by(TaskForce.name)
+    )
     return list(db.session.scalars(query))
 
 
@@ -69,15 +77,18 @@ def users_by_ids(ids: list[int]) -> list[User]:
 
 # --- changes ----------------------------------------------------------------------------------
 
+
 def _check_people(lead: User | None, members: list[User]) -> None:
     if lead is not None and not lead.has_role(Role.LEAD):
-        raise Refused(_("%(name)s does not hold the task-force lead role.", name=lead.name),
-                             "lead_id")
+        raise Refused(
+            _("%(name)s does not hold the task-force lead role.", name=lead.name), "lead_id"
+        )
     for user in members:
         if not user.has_role(*MEMBER_ROLES):
             raise Refused(
                 _("%(name)s is neither a task-force member nor a lead.", name=user.name),
-                "member_ids")
+                "member_ids",
+            )
 
 
 def _check_name(name: str, task_force: TaskForce | None) -> str:
@@ -85,8 +96,7 @@ def _check_name(name: str, task_force: TaskForce | None) -> str:
     query = select(TaskForce).where(func.lower(TaskForce.name) == name.lower())
     holder = db.session.scalar(query)
     if holder is not None and holder is not task_force:
-        raise Refused(_("There is already a task force called “%(name)s”.", name=name),
-                             "name")
+        raise Refused(_("There is already a task force called “%(name)s”.", name=name), "name")
     return name
 
 
@@ -99,20 +109,35 @@ def _set_members(task_force: TaskForce, members: list[User]) -> None:
             task_force.memberships.append(TaskForceMember(user=user))
 
 
-def create_task_force(actor: User, *, name: str, description: str | None, lead: User | None,
-                      members: list[User], active: bool = True) -> TaskForce:
+def create_task_force(
+    actor: User,
+    *,
+    name: str,
+    description: str | None,
+    lead: User | None,
+    members: list[User],
+    active: bool = True,
+) -> TaskForce:
     """Add a task force with its lead and members (not committed)."""
     _check_people(lead, members)
-    task_force = TaskForce(name=_check_name(name, None), description=description or None,
-                           lead=lead, active=active)
+    task_force = TaskForce(
+        name=_check_name(name, None), description=description or None, lead=lead, active=active
+    )
     _set_members(task_force, members)
     db.session.add(task_force)
     return task_force
 
 
-def update_task_force(actor: User, task_force: TaskForce, *, name: str,
-                      description: str | None, lead: User | None, members: list[User],
-                      active: bool) -> None:
+def update_task_force(
+    actor: User,
+    task_force: TaskForce,
+    *,
+    name: str,
+    description: str | None,
+    lead: User | None,
+    members: list[User],
+    active: bool,
+) -> None:
     """Change a task force's name, description, lead, members and whether it takes tickets."""
     _check_people(lead, members)
     task_force.name = _check_name(name, task_force)
@@ -128,13 +153,19 @@ def set_user_task_forces(user: User, task_forces: list[TaskForce]) -> None:
         led = db.session.scalar(select(TaskForce).where(TaskForce.lead_id == user.id))
         if led is not None:
             raise Refused(
-                _("%(name)s leads the task force %(task_force)s; choose another lead there "
-                  "before taking away the lead role.", name=user.name, task_force=led.name),
-                "roles")
+                _(
+                    "%(name)s leads the task force %(task_force)s; choose another lead there "
+                    "before taking away the lead role.",
+                    name=user.name,
+                    task_force=led.name,
+                ),
+                "roles",
+            )
     wanted = {t.id for t in task_forces}
     if wanted and not user.has_role(*MEMBER_ROLES):
         raise Refused(
-            _("Only task-force members and leads can belong to task forces."), "task_force_ids")
+            _("Only task-force members and leads can belong to task forces."), "task_force_ids"
+        )
     current = {t.id: t for t in task_forces_of(user)}
     for task_force in current.values():
         if task_force.id not in wanted:

@@ -38,8 +38,13 @@ def index():
 
 def _task_force_fields(form: TaskForceForm) -> dict:
     lead = user_or_none(id_or_none(form.lead_id.data))
-    return dict(name=form.name.data, description=form.description.data, lead=lead,
-                members=users_by_ids(form.member_ids.data), active=form.active.data)
+    return dict(
+        name=form.name.data,
+        description=form.description.data,
+        lead=lead,
+        members=users_by_ids(form.member_ids.data),
+        active=form.active.data,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -49,10 +54,14 @@ def create():
     form = TaskForceForm()
     form.set_choices(lead_candidates(), member_candidates())
     return save_or_refuse(
-        form, lambda: create_task_force(current_user, **_task_force_fields(form)),
+        form,
+        lambda: create_task_force(current_user, **_task_force_fields(form)),
         saved=lambda created: _("The task force %(name)s was created.", name=created.name),
         next_url=lambda _created: url_for("taskforces.index"),
-        template="admin/taskforces/form.html", conflict=NAME_TAKEN, task_force=None)
+        template="admin/taskforces/form.html",
+        conflict=NAME_TAKEN,
+        task_force=None,
+    )
 
 
 @bp.route("/<int:task_force_id>", methods=["GET", "POST"])
@@ -65,7 +74,11 @@ def edit(task_force_id: int):
         form.member_ids.data = [m.user_id for m in task_force.memberships]
     form.set_choices(lead_candidates(task_force.lead), member_candidates(task_force.members))
     return save_or_refuse(
-        form, lambda: update_task_force(current_user, task_force, **_task_force_fields(form)),
+        form,
+        lambda: update_task_force(current_user, task_force, **_task_force_fields(form)),
         saved=lambda _none: _("The task force %(name)s was saved.", name=task_force.name),
         next_url=lambda _none: url_for("taskforces.index"),
-        template="admin/taskforces/form.html", conflict=NAME_TAKEN, task_force=task_force)
+        template="admin/taskforces/form.html",
+        conflict=NAME_TAKEN,
+        task_force=task_force,
+    )

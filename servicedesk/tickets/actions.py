@@ -29,8 +29,9 @@ def _files(form) -> list:
 
 
 def _active_task_forces(exclude_id: int | None = None) -> list[tuple[int, str]]:
-    rows = db.session.scalars(select(TaskForce).where(TaskForce.active.is_(True))
-                              .order_by(TaskForce.name)).all()
+    rows = db.session.scalars(
+        select(TaskForce).where(TaskForce.active.is_(True)).order_by(TaskForce.name)
+    ).all()
     return [(t.id, t.name) for t in rows if t.id != exclude_id]
 
 
@@ -57,9 +58,13 @@ def _extension_decision(actor: User, ticket: Ticket, form) -> None:
     pending = extension_requests.pending_extension(ticket)
     if pending is None:
         raise IllegalAction(_("There is no extension request waiting for a decision."))
-    extension_requests.decide_extension(actor, pending, form.decision.data == "approve",
-                                        form.note.data,
-                                        expected_version=form.expected_version())
+    extension_requests.decide_extension(
+        actor,
+        pending,
+        form.decision.data == "approve",
+        form.note.data,
+        expected_version=form.expected_version(),
+    )
 
 
 @dataclass(frozen=True)
@@ -80,76 +85,137 @@ def _v(form) -> dict:
 
 ACTIONS: dict[str, ActionSpec] = {
     "dispatch": ActionSpec(
-        Action.DISPATCH, f.DispatchForm,
+        Action.DISPATCH,
+        f.DispatchForm,
         lambda u, t, fm: services.dispatch(u, t, _task_force(fm), reason=fm.reason.data, **_v(fm)),
-        _l("The ticket has been dispatched."), _l("Dispatch"),
-        prepare=lambda fm, t: setattr(fm.task_force, "choices", _active_task_forces())),
+        _l("The ticket has been dispatched."),
+        _l("Dispatch"),
+        prepare=lambda fm, t: setattr(fm.task_force, "choices", _active_task_forces()),
+    ),
     "sign": ActionSpec(
-        Action.SIGN, f.SignForm, lambda u, t, fm: services.sign(u, t, **_v(fm)),
-        _l("You have signed for the ticket."), _l("Sign for")),
+        Action.SIGN,
+        f.SignForm,
+        lambda u, t, fm: services.sign(u, t, **_v(fm)),
+        _l("You have signed for the ticket."),
+        _l("Sign for"),
+    ),
     "assign": ActionSpec(
-        Action.ASSIGN, f.AssignForm,
+        Action.ASSIGN,
+        f.AssignForm,
         lambda u, t, fm: services.assign(u, t, db.session.get(User, fm.assignee.data), **_v(fm)),
-        _l("The ticket has been assigned."), _l("Assign"),
-        prepare=lambda fm, t: setattr(fm.assignee, "choices", _team_choices(t))),
+        _l("The ticket has been assigned."),
+        _l("Assign"),
+        prepare=lambda fm, t: setattr(fm.assignee, "choices", _team_choices(t)),
+    ),
     "reply": ActionSpec(
-        Action.REPLY, f.ReplyForm,
+        Action.REPLY,
+        f.ReplyForm,
         lambda u, t, fm: services.reply(u, t, fm.body.data, _files(fm), **_v(fm)),
-        _l("Your reply has been sent to the enterprise."), _l("Reply"), multipart=True),
+        _l("Your reply has been sent to the enterprise."),
+        _l("Reply"),
+        multipart=True,
+    ),
     "enterprise_reply": ActionSpec(
-        Action.ENTERPRISE_REPLY, f.EnterpriseReplyForm,
+        Action.ENTERPRISE_REPLY,
+        f.EnterpriseReplyForm,
         lambda u, t, fm: services.enterprise_reply(u, t, fm.body.data, _files(fm), **_v(fm)),
-        _l("Your message has been added to the ticket."), _l("Write to the task force"),
-        multipart=True),
+        _l("Your message has been added to the ticket."),
+        _l("Write to the task force"),
+        multipart=True,
+    ),
     "confirm": ActionSpec(
-        Action.CONFIRM, f.ConfirmForm,
+        Action.CONFIRM,
+        f.ConfirmForm,
         lambda u, t, fm: closing.confirm(u, t, fm.rating.data, fm.comment.data, **_v(fm)),
-        _l("Thank you for your rating."), _l("Confirm and rate")),
+        _l("Thank you for your rating."),
+        _l("Confirm and rate"),
+    ),
     "reopen": ActionSpec(
-        Action.REOPEN, f.ReopenForm,
+        Action.REOPEN,
+        f.ReopenForm,
         lambda u, t, fm: closing.reopen(u, t, fm.reason.data, **_v(fm)),
-        _l("The ticket has been reopened for rework."), _l("Not solved? Reopen")),
+        _l("The ticket has been reopened for rework."),
+        _l("Not solved? Reopen"),
+    ),
     "request_info": ActionSpec(
-        Action.REQUEST_INFO, f.RequestInfoForm,
+        Action.REQUEST_INFO,
+        f.RequestInfoForm,
         lambda u, t, fm: services.request_info(u, t, fm.body.data, **_v(fm)),
         _l("The enterprise has been asked; the clock is paused until it answers."),
-        _l("Ask the enterprise for information")),
+        _l("Ask the enterprise for information"),
+    ),
     "site_visit": ActionSpec(
-        Action.SITE_VISIT, f.SiteVisitForm,
+        Action.SITE_VISIT,
+        f.SiteVisitForm,
         lambda u, t, fm: services.record_site_visit(
-            u, t, visited_at=_to_utc(fm.visited_at.data), location=fm.location.data,
-            participants=fm.participants.data, notes=fm.notes.data, **_v(fm)),
-        _l("The site visit has been recorded."), _l("Record a site visit")),
+            u,
+            t,
+            visited_at=_to_utc(fm.visited_at.data),
+            location=fm.location.data,
+            participants=fm.participants.data,
+            notes=fm.notes.data,
+            **_v(fm),
+        ),
+        _l("The site visit has been recorded."),
+        _l("Record a site visit"),
+    ),
     "resolve": ActionSpec(
-        Action.RESOLVE, f.ResolveForm,
+        Action.RESOLVE,
+        f.ResolveForm,
         lambda u, t, fm: services.resolve(u, t, fm.summary.data, **_v(fm)),
-        _l("The ticket is resolved; the enterprise has been asked to confirm."), _l("Resolve")),
+        _l("The ticket is resolved; the enterprise has been asked to confirm."),
+        _l("Resolve"),
+    ),
     "note": ActionSpec(
-        Action.NOTE, f.NoteForm,
+        Action.NOTE,
+        f.NoteForm,
         lambda u, t, fm: services.add_note(u, t, fm.body.data, _files(fm), **_v(fm)),
-        _l("The internal note has been added."), _l("Internal note"), multipart=True),
+        _l("The internal note has been added."),
+        _l("Internal note"),
+        multipart=True,
+    ),
     "request_extension": ActionSpec(
-        Action.REQUEST_EXTENSION, f.ExtensionRequestForm,
+        Action.REQUEST_EXTENSION,
+        f.ExtensionRequestForm,
         lambda u, t, fm: extension_requests.request_extension(
-            u, t, fm.working_days.data, fm.reason.data, **_v(fm)),
-        _l("The extension request has been sent for a decision."), _l("Request an extension")),
+            u, t, fm.working_days.data, fm.reason.data, **_v(fm)
+        ),
+        _l("The extension request has been sent for a decision."),
+        _l("Request an extension"),
+    ),
     "decide_extension": ActionSpec(
-        Action.DECIDE_EXTENSION, f.ExtensionDecisionForm, _extension_decision,
-        _l("The extension request has been decided."), _l("Decide the extension request")),
+        Action.DECIDE_EXTENSION,
+        f.ExtensionDecisionForm,
+        _extension_decision,
+        _l("The extension request has been decided."),
+        _l("Decide the extension request"),
+    ),
     "transfer": ActionSpec(
-        Action.TRANSFER, f.TransferForm,
+        Action.TRANSFER,
+        f.TransferForm,
         lambda u, t, fm: services.transfer(u, t, _task_force(fm), fm.reason.data, **_v(fm)),
-        _l("The ticket has been transferred."), _l("Transfer to another task force"),
-        prepare=lambda fm, t: setattr(fm.task_force, "choices",
-                                      _active_task_forces(t.task_force_id))),
+        _l("The ticket has been transferred."),
+        _l("Transfer to another task force"),
+        prepare=lambda fm, t: setattr(
+            fm.task_force, "choices", _active_task_forces(t.task_force_id)
+        ),
+    ),
     "return": ActionSpec(
-        Action.RETURN, f.ReturnForm,
+        Action.RETURN,
+        f.ReturnForm,
         lambda u, t, fm: services.return_to_dispatch(u, t, fm.reason.data, **_v(fm)),
-        _l("The ticket has been returned to dispatch."), _l("Return to dispatch"), danger=True),
+        _l("The ticket has been returned to dispatch."),
+        _l("Return to dispatch"),
+        danger=True,
+    ),
     "withdraw": ActionSpec(
-        Action.WITHDRAW, f.WithdrawForm,
+        Action.WITHDRAW,
+        f.WithdrawForm,
         lambda u, t, fm: closing.withdraw(u, t, fm.reason.data, **_v(fm)),
-        _l("The ticket has been withdrawn."), _l("Withdraw"), danger=True),
+        _l("The ticket has been withdrawn."),
+        _l("Withdraw"),
+        danger=True,
+    ),
 }
 
 

@@ -31,55 +31,73 @@ bp = Blueprint("categories", __name__, url_prefix="/admin/categories")
 #: Shown when someone saved the same name a moment ago.
 NAME_TAKEN = Refused(_l("This name was registered a moment ago."), "name")
 
+
 class CategoryForm(FlaskForm):
     """A ticket category; the view offers the task forces."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
-                       description=_l("The name enterprises see when they file a ticket."))
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("The name enterprises see when they file a ticket."),
+    )
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=100)])
-    kind = SelectField(_l("Kind"),
-                       choices=[(k.value, label) for k, label in CATEGORY_KIND_CHOICES.items()],
-                       default=CategoryKind.ASSISTANCE.value,
-                       description=_l("The kind sets the normal resolve limit of its tickets "
-                                      "(see Time limits)."))
+    kind = SelectField(
+        _l("Kind"),
+        choices=[(k.value, label) for k, label in CATEGORY_KIND_CHOICES.items()],
+        default=CategoryKind.ASSISTANCE.value,
+        description=_l("The kind sets the normal resolve limit of its tickets (see Time limits)."),
+    )
     default_task_force_id = IdSelectField(
         _l("Default task force"),
-        description=_l("Receives the category's tickets when no key project or industry chain "
-                       "decides."))
+        description=_l(
+            "Receives the category's tickets when no key project or industry chain decides."
+        ),
+    )
     active = BooleanField(_l("Active (offered to enterprises)"), default=True)
     submit = SubmitField(_l("Save"))
 
 
 # --- views ------------------------------------------------------------------------------------
 
+
 @bp.route("/")
 @admin_required
 def index():
     """Every ticket category with its kind and default task force."""
-    return render_template("admin/categories/index.html", rows=all_categories(),
-                           kind_labels=CATEGORY_KIND_CHOICES)
+    return render_template(
+        "admin/categories/index.html", rows=all_categories(), kind_labels=CATEGORY_KIND_CHOICES
+    )
 
 
 def _form_page(category: Category | None):
     form = CategoryForm(obj=category)
     keep = [category.default_task_force] if category else []
     form.default_task_force_id.choices = [
-        none_choice(), *[(t.id, t.name) for t in task_force_choices(keep)]]
+        none_choice(),
+        *[(t.id, t.name) for t in task_force_choices(keep)],
+    ]
 
     def save() -> Category:
         task_force_id = id_or_none(form.default_task_force_id.data)
         return save_category(
-            current_user, category, name=form.name.data, name_en=form.name_en.data,
-            kind=form.kind.data, active=form.active.data,
-            default_task_force=task_force_or_none(task_force_id))
+            current_user,
+            category,
+            name=form.name.data,
+            name_en=form.name_en.data,
+            kind=form.kind.data,
+            active=form.active.data,
+            default_task_force=task_force_or_none(task_force_id),
+        )
 
     return save_or_refuse(
-        form, save,
+        form,
+        save,
         saved=lambda saved: _("The category %(name)s was saved.", name=saved.name),
         next_url=lambda _saved: url_for("categories.index"),
         template="admin/categories/form.html",
         conflict=NAME_TAKEN,
-        category=category)
+        category=category,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -41,6 +41,7 @@ class AttachmentRefused(IllegalAction):
 
 # --- names and sizes -----------------------------------------------------------------------
 
+
 def clean_filename(raw: str | None) -> str:
     """The user's file name made safe to show and to offer as a download name.
 
@@ -90,6 +91,7 @@ def _stream_size(stream: IO[bytes]) -> int:
 
 # --- validation ----------------------------------------------------------------------------
 
+
 def _inspect(file_storage: FileStorage) -> tuple[str | None, str | None]:
     """(problem, content type): exactly one of them is None."""
     name = clean_filename(file_storage.filename) or _("(unnamed file)")
@@ -100,16 +102,26 @@ def _inspect(file_storage: FileStorage) -> tuple[str | None, str | None]:
         if size == 0:
             return _('"%(name)s" is empty.', name=name), None
         if size > limit:
-            return _('"%(name)s" is larger than the %(limit)s allowed for one file.',
-                     name=name, limit=format_size(limit)), None
+            return _(
+                '"%(name)s" is larger than the %(limit)s allowed for one file.',
+                name=name,
+                limit=format_size(limit),
+            ), None
         allowed = ALLOWED_TYPES.get(file_extension(name))
         if allowed is None:
-            return _('"%(name)s" is not an allowed type of file. Allowed: %(allowed)s.',
-                     name=name, allowed=allowed_extensions()), None
+            return _(
+                '"%(name)s" is not an allowed type of file. Allowed: %(allowed)s.',
+                name=name,
+                allowed=allowed_extensions(),
+            ), None
         head = stream.read(HEAD_SIZE)
         if not allowed.check(stream, head):
-            return _('The content of "%(name)s" does not match its name: it is not a real '
-                     '.%(extension)s file.', name=name, extension=file_extension(name)), None
+            return _(
+                'The content of "%(name)s" does not match its name: it is not a real '
+                ".%(extension)s file.",
+                name=name,
+                extension=file_extension(name),
+            ), None
         return None, allowed.content_type
     finally:
         stream.seek(0)
@@ -128,8 +140,11 @@ def chosen_files(files: Iterable[FileStorage] | None) -> list[FileStorage]:
 def _count_problem(count: int) -> str | None:
     limit = current_app.config["ATTACHMENT_MAX_COUNT"]
     if count > limit:
-        return _("You can attach at most %(limit)d files at a time; you chose %(count)d.",
-                 limit=limit, count=count)
+        return _(
+            "You can attach at most %(limit)d files at a time; you chose %(count)d.",
+            limit=limit,
+            count=count,
+        )
     return None
 
 
@@ -150,13 +165,16 @@ def attachments_field(label: str = _l("Attachments"), **kwargs) -> MultipleFileF
 
 def attachments_hint() -> str:
     """The help text under an attachments field: how many, how large, which types."""
-    return _("Up to %(count)d files of at most %(size)s each: %(allowed)s.",
-             count=current_app.config["ATTACHMENT_MAX_COUNT"],
-             size=format_size(current_app.config["ATTACHMENT_MAX_BYTES"]),
-             allowed=allowed_extensions())
+    return _(
+        "Up to %(count)d files of at most %(size)s each: %(allowed)s.",
+        count=current_app.config["ATTACHMENT_MAX_COUNT"],
+        size=format_size(current_app.config["ATTACHMENT_MAX_BYTES"]),
+        allowed=allowed_extensions(),
+    )
 
 
 # --- storage -------------------------------------------------------------------------------
+
 
 def upload_folder() -> Path:
     """The folder holding every stored attachment (created when missing)."""
@@ -196,8 +214,13 @@ def _remove(paths: Iterable[Path]) -> None:
         path.unlink(missing_ok=True)
 
 
-def store_attachments(ticket: Ticket, uploader: User, files: Iterable[FileStorage],
-                      event: TicketEvent | None = None, public: bool = True) -> list[Attachment]:
+def store_attachments(
+    ticket: Ticket,
+    uploader: User,
+    files: Iterable[FileStorage],
+    event: TicketEvent | None = None,
+    public: bool = True,
+) -> list[Attachment]:
     """Check and write the files under random names and add their rows; the caller commits.
 
     Raises :class:`AttachmentRefused` for a file that fails the checks. On any failure, the
@@ -220,10 +243,16 @@ def store_attachments(ticket: Ticket, uploader: User, files: Iterable[FileStorag
             path = folder / stored_name
             size, sha256 = _write(file_storage.stream, path)
             written.append(path)
-            attachments.append(Attachment(
-                original_name=clean_filename(file_storage.filename), stored_name=stored_name,
-                content_type=content_type, size=size, sha256=sha256, public=public,
-            ))
+            attachments.append(
+                Attachment(
+                    original_name=clean_filename(file_storage.filename),
+                    stored_name=stored_name,
+                    content_type=content_type,
+                    size=size,
+                    sha256=sha256,
+                    public=public,
+                )
+            )
     except BaseException:
         _remove(written)
         raise
@@ -243,6 +272,7 @@ def discard_stored(attachments: Iterable[Attachment]) -> None:
 
 # --- serving -------------------------------------------------------------------------------
 
+
 def send_attachment(attachment: Attachment) -> Response:
     """The file as a download under its original name; 404 when it is missing on disk.
 
@@ -252,8 +282,12 @@ def send_attachment(attachment: Attachment) -> Response:
     if not (Path(folder) / attachment.stored_name).is_file():
         abort(404)
     response = send_from_directory(
-        folder, attachment.stored_name, as_attachment=True,
-        download_name=attachment.original_name, mimetype=attachment.content_type, max_age=0,
+        folder,
+        attachment.stored_name,
+        as_attachment=True,
+        download_name=attachment.original_name,
+        mimetype=attachment.content_type,
+        max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Should a browser ever render it anyway, it runs no script and loads nothing.

@@ -12,14 +12,21 @@ from servicedesk.tickets.models import Category, CategoryKind
 from servicedesk.tickets.queries import category_named
 
 
-def save_category(actor: User, category: Category | None, *, name: str, name_en: str | None,
-                  kind: str, default_task_force: TaskForce | None, active: bool) -> Category:
+def save_category(
+    actor: User,
+    category: Category | None,
+    *,
+    name: str,
+    name_en: str | None,
+    kind: str,
+    default_task_force: TaskForce | None,
+    active: bool,
+) -> Category:
     """Add (``category`` None) or change a ticket category; not committed."""
     name = name.strip()
     holder = category_named(name)
     if holder is not None and holder is not category:
-        raise Refused(_("There is already a category called “%(name)s”.", name=name),
-                      "name")
+        raise Refused(_("There is already a category called “%(name)s”.", name=name), "name")
     if kind not in {k.value for k in CategoryKind}:
         raise Refused(_("Please choose the kind of request."), "kind")
     if category is None:

@@ -16,8 +16,14 @@ from servicedesk.tickets.rules import Action, IllegalAction, Status
 from servicedesk.tickets.services import clean_text, perform, record_event, required_text
 
 
-def confirm(actor: User, ticket: Ticket, rating: str, comment: str | None = None, *,
-            expected_version: int | None = None) -> TicketEvent:
+def confirm(
+    actor: User,
+    ticket: Ticket,
+    rating: str,
+    comment: str | None = None,
+    *,
+    expected_version: int | None = None,
+) -> TicketEvent:
     """The enterprise rates a resolved ticket (回访): satisfied closes it, unsatisfied reworks."""
     try:
         rating = Rating(rating)
@@ -27,29 +33,42 @@ def confirm(actor: User, ticket: Ticket, rating: str, comment: str | None = None
     if rating is Rating.UNSATISFIED:
         if not comment:
             raise IllegalAction(_("Please tell us what is still wrong, so it can be reworked."))
-        return _rework(actor, ticket, EventKind.RATED, comment, expected_version,
-                       changes={"rating": [ticket.rating, rating.value]},
-                       rating=rating.value)
+        return _rework(
+            actor,
+            ticket,
+            EventKind.RATED,
+            comment,
+            expected_version,
+            changes={"rating": [ticket.rating, rating.value]},
+            rating=rating.value,
+        )
     changes = {"rating": [ticket.rating, rating.value]}
     step = perform(actor, ticket, Action.CONFIRM, expected_version=expected_version)
     ticket.rating = rating.value
     ticket.rating_comment = comment
     ticket.closed_at = step.at
     ticket.close_reason = "confirmed"
-    return record_event(ticket, actor, EventKind.CLOSED, step=step, body=comment,
-                        changes=changes)
+    return record_event(ticket, actor, EventKind.CLOSED, step=step, body=comment, changes=changes)
 
 
-def reopen(actor: User, ticket: Ticket, reason: str, *,
-           expected_version: int | None = None) -> TicketEvent:
+def reopen(
+    actor: User, ticket: Ticket, reason: str, *, expected_version: int | None = None
+) -> TicketEvent:
     """The enterprise says a resolved ticket is not solved: back to the task force (重办)."""
     reason = required_text(reason, _("Please tell us what is still wrong, so it can be reworked."))
     return _rework(actor, ticket, EventKind.REOPENED, reason, expected_version)
 
 
-def _rework(actor: User, ticket: Ticket, kind: EventKind, reason: str,
-            expected_version: int | None, *, changes: dict | None = None,
-            rating: str | None = None) -> TicketEvent:
+def _rework(
+    actor: User,
+    ticket: Ticket,
+    kind: EventKind,
+    reason: str,
+    expected_version: int | None,
+    *,
+    changes: dict | None = None,
+    rating: str | None = None,
+) -> TicketEvent:
     step = perform(actor, ticket, Action.REOPEN, expected_version=expected_version)
     if rating is not None:
         ticket.rating = rating
@@ -59,12 +78,12 @@ def _rework(actor: User, ticket: Ticket, kind: EventKind, reason: str,
     ticket.resolved_on_time = None
     ticket.handling_minutes = None
     sla.restart_resolve_clock(ticket, step.at)
-    return record_event(ticket, actor, kind, step=step, reason=reason, body=reason,
-                        changes=changes)
+    return record_event(ticket, actor, kind, step=step, reason=reason, body=reason, changes=changes)
 
 
-def withdraw(actor: User, ticket: Ticket, reason: str | None = None, *,
-             expected_version: int | None = None) -> TicketEvent:
+def withdraw(
+    actor: User, ticket: Ticket, reason: str | None = None, *, expected_version: int | None = None
+) -> TicketEvent:
     """The enterprise cancels its ticket before it is resolved."""
     step = perform(actor, ticket, Action.WITHDRAW, expected_version=expected_version)
     ticket.closed_at = step.at
@@ -79,8 +98,7 @@ def auto_close(ticket: Ticket) -> TicketEvent:
     step = perform(None, ticket, Action.AUTO_CLOSE)
     ticket.closed_at = step.at
     ticket.close_reason = "auto"
-    return record_event(ticket, None, EventKind.CLOSED, step=step,
-                        changes={"close_reason": "auto"})
+    return record_event(ticket, None, EventKind.CLOSED, step=step, changes={"close_reason": "auto"})
 
 
 def tickets_to_auto_close(now: datetime) -> list[Ticket]:

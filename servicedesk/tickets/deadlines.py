@@ -17,8 +17,17 @@ def next_due(ticket: Ticket) -> datetime | None:
 
 
 #: A change to any of these makes the escalation sweep look at the ticket again.
-CLOCK_FIELDS = ("status", "sign_due_at", "first_contact_due_at", "resolve_due_at", "paused_at",
-                "signed_at", "first_contact_at", "resolved_at", "clock_epoch")
+CLOCK_FIELDS = (
+    "status",
+    "sign_due_at",
+    "first_contact_due_at",
+    "resolve_due_at",
+    "paused_at",
+    "signed_at",
+    "first_contact_at",
+    "resolved_at",
+    "clock_epoch",
+)
 
 
 def clock_reading(ticket: Ticket) -> tuple:
@@ -26,8 +35,9 @@ def clock_reading(ticket: Ticket) -> tuple:
     return tuple(getattr(ticket, name) for name in CLOCK_FIELDS)
 
 
-def refresh_deadlines(ticket: Ticket, before: tuple | None = None,
-                      now: datetime | None = None) -> None:
+def refresh_deadlines(
+    ticket: Ticket, before: tuple | None = None, now: datetime | None = None
+) -> None:
     """Keep ``next_due_at`` current; when the clocks changed since ``before`` (a
     :func:`clock_reading`; None for a new ticket) the sweep looks at the ticket again."""
     value = next_due(ticket)

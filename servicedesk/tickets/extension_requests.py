@@ -25,13 +25,21 @@ def _iso(moment) -> str | None:
 def pending_extension(ticket: Ticket) -> ExtensionRequest | None:
     """The ticket's undecided extension request, if any."""
     return db.session.scalar(
-        select(ExtensionRequest).where(ExtensionRequest.ticket_id == ticket.id,
-                                       ExtensionRequest.status == ExtensionStatus.PENDING.value)
+        select(ExtensionRequest).where(
+            ExtensionRequest.ticket_id == ticket.id,
+            ExtensionRequest.status == ExtensionStatus.PENDING.value,
+        )
     )
 
 
-def request_extension(actor: User, ticket: Ticket, working_days: int, reason: str, *,
-                      expected_version: int | None = None) -> ExtensionRequest:
+def request_extension(
+    actor: User,
+    ticket: Ticket,
+    working_days: int,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+) -> ExtensionRequest:
     """Ask for more working days on the resolve deadline."""
     reason = required_text(reason, _("Please give a reason for the extension."))
     limit = current_app.config["MAX_EXTENSION_WORKING_DAYS"]
@@ -39,27 +47,51 @@ def request_extension(actor: User, ticket: Ticket, working_days: int, reason: st
     if working_days is None or working_days < 1:
         raise IllegalAction(_("Please ask for at least one working day."))
     if working_days > left:
-        raise IllegalAction(_("At most %(limit)d working days of extension are allowed in total; "
-                              "%(left)d remain for this ticket.", limit=limit, left=left))
+        raise IllegalAction(
+            _(
+                "At most %(limit)d working days of extension are allowed in total; "
+                "%(left)d remain for this ticket.",
+                limit=limit,
+                left=left,
+            )
+        )
     if ticket.resolve_due_at is not None and ticket.resolve_due_at < utcnow():
         raise IllegalAction(_("An extension must be requested before the deadline passes."))
     if pending_extension(ticket) is not None:
-        raise IllegalAction(_("An extension request for this ticket is already waiting for a "
-                              "decision."))
+        raise IllegalAction(
+            _("An extension request for this ticket is already waiting for a decision.")
+        )
     step = perform(actor, ticket, Action.REQUEST_EXTENSION, expected_version=expected_version)
-    request = ExtensionRequest(ticket=ticket, requested_by=actor, working_days=working_days,
-                               reason=reason, status=ExtensionStatus.PENDING.value,
-                               created_at=step.at)
+    request = ExtensionRequest(
+        ticket=ticket,
+        requested_by=actor,
+        working_days=working_days,
+        reason=reason,
+        status=ExtensionStatus.PENDING.value,
+        created_at=step.at,
+    )
     db.session.add(request)
     db.session.flush()  # the event names the request
-    record_event(ticket, actor, EventKind.EXTENSION_REQUESTED, step=step, public=False,
-                 reason=reason,
-                 changes={"working_days": working_days, "extension_request_id": request.id})
+    record_event(
+        ticket,
+        actor,
+        EventKind.EXTENSION_REQUESTED,
+        step=step,
+        public=False,
+        reason=reason,
+        changes={"working_days": working_days, "extension_request_id": request.id},
+    )
     return request
 
 
-def decide_extension(actor: User, request: ExtensionRequest, approve: bool,
-                     note: str | None = None, *, expected_version: int | None = None) -> None:
+def decide_extension(
+    actor: User,
+    request: ExtensionRequest,
+    approve: bool,
+    note: str | None = None,
+    *,
+    expected_version: int | None = None,
+) -> None:
     """A lead or supervisor approves or rejects a pending extension request."""
     ticket = request.ticket
     if request.status != ExtensionStatus.PENDING.value:
@@ -75,7 +107,7 @@ def decide_extension(actor: User, request: ExtensionRequest, approve: bool,
         sla.apply_extension(ticket, request.working_days)
         changes["resolve_due_at"] = [_iso(before), _iso(ticket.resolve_due_at)]
     changes["extension_request_id"] = request.id
-    request.status = (ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED)
+    request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
     request.decided_by = actor
     request.decided_at = step.at
     request.decision_note = note

@@ -22,13 +22,27 @@ CHUNK_SIZE = 64 * 1024
 HEAD_SIZE = 8192
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")  # an archive with entries, an empty archive
-_MARKUP_STARTS = (b"<!doctype", b"<html", b"<head", b"<body", b"<script", b"<svg", b"<?xml",
-                  b"<iframe", b"<object", b"<embed", b"<meta", b"<a ", b"<img")
+_MARKUP_STARTS = (
+    b"<!doctype",
+    b"<html",
+    b"<head",
+    b"<body",
+    b"<script",
+    b"<svg",
+    b"<?xml",
+    b"<iframe",
+    b"<object",
+    b"<embed",
+    b"<meta",
+    b"<a ",
+    b"<img",
+)
 # Control characters (category Cc) other than tab, line feed, carriage return and form feed.
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 # --- content checks ------------------------------------------------------------------------
+
 
 def _matches(matcher: filetype.Type) -> Callable[[IO[bytes], bytes], bool]:
     return lambda stream, head: bool(matcher.match(head))

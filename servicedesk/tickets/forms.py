@@ -23,11 +23,16 @@ from servicedesk.tickets.attachments import attachments_field, attachments_hint
 from servicedesk.tickets.models import Channel, Rating
 
 URGENCY_CHOICES = [(urgency.value, label) for urgency, label in URGENCY_LABELS.items()]
-CHANNEL_CHOICES = [(Channel.EMAIL.value, _l("E-mail")), (Channel.SMS.value, _l("SMS")),
-                   (Channel.PHONE.value, _l("Phone call"))]
-RATING_CHOICES = [(Rating.SATISFIED.value, _l("Satisfied")),
-                  (Rating.BASICALLY_SATISFIED.value, _l("Basically satisfied")),
-                  (Rating.UNSATISFIED.value, _l("Unsatisfied: it needs rework"))]
+CHANNEL_CHOICES = [
+    (Channel.EMAIL.value, _l("E-mail")),
+    (Channel.SMS.value, _l("SMS")),
+    (Channel.PHONE.value, _l("Phone call")),
+]
+RATING_CHOICES = [
+    (Rating.SATISFIED.value, _l("Satisfied")),
+    (Rating.BASICALLY_SATISFIED.value, _l("Basically satisfied")),
+    (Rating.UNSATISFIED.value, _l("Unsatisfied: it needs rework")),
+]
 BODY_MAX = 10_000
 
 
@@ -79,8 +84,10 @@ class TransferForm(ActionForm):
 
 
 class ReturnForm(ActionForm):
-    reason = StringField(_l("Why does this ticket not belong to your task force?"),
-                         validators=[DataRequired(), Length(max=500)])
+    reason = StringField(
+        _l("Why does this ticket not belong to your task force?"),
+        validators=[DataRequired(), Length(max=500)],
+    )
     submit = SubmitField(_l("Return to dispatch"))
 
 
@@ -107,8 +114,9 @@ class RequestInfoForm(ActionForm):
 
 
 class SiteVisitForm(ActionForm):
-    visited_at = DateTimeLocalField(_l("When"), format="%Y-%m-%dT%H:%M",
-                                    validators=[InputRequired()])
+    visited_at = DateTimeLocalField(
+        _l("When"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
     location = StringField(_l("Where"), validators=[DataRequired(), Length(max=200)])
     participants = StringField(_l("Who took part"), validators=[DataRequired(), Length(max=500)])
     notes = _text(_l("What was found or agreed"))
@@ -116,18 +124,22 @@ class SiteVisitForm(ActionForm):
 
 
 class ExtensionRequestForm(ActionForm):
-    working_days = IntegerField(_l("Extra working days"),
-                                validators=[InputRequired(), NumberRange(min=1, max=15)])
+    working_days = IntegerField(
+        _l("Extra working days"), validators=[InputRequired(), NumberRange(min=1, max=15)]
+    )
     reason = _text(_l("Reason"), max_length=2000)
     submit = SubmitField(_l("Request extension"))
 
 
 class ExtensionDecisionForm(ActionForm):
-    decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve")),
-                                                   ("reject", _l("Reject"))],
-                          validators=[InputRequired()])
-    note = StringField(_l("Note (required when rejecting)"),
-                       validators=[Optional(), Length(max=500)])
+    decision = RadioField(
+        _l("Decision"),
+        choices=[("approve", _l("Approve")), ("reject", _l("Reject"))],
+        validators=[InputRequired()],
+    )
+    note = StringField(
+        _l("Note (required when rejecting)"), validators=[Optional(), Length(max=500)]
+    )
     submit = SubmitField(_l("Decide"))
 
 
@@ -143,8 +155,11 @@ class EnterpriseReplyForm(ActionForm):
 
 
 class ConfirmForm(ActionForm):
-    rating = RadioField(_l("How satisfied are you with the service?"), choices=RATING_CHOICES,
-                        validators=[InputRequired()])
+    rating = RadioField(
+        _l("How satisfied are you with the service?"),
+        choices=RATING_CHOICES,
+        validators=[InputRequired()],
+    )
     comment = _text(_l("Comment (required when unsatisfied)"), required=False, max_length=2000)
     submit = SubmitField(_l("Confirm"))
 

@@ -93,8 +93,9 @@ class Ticket(Model):
     preferred_channel: Mapped[str] = mapped_column(String(10), default=Channel.EMAIL.value)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
-    status: Mapped[Status] = mapped_column(enum_type(Status, 20, "status"), default=Status.FILED,
-                                           index=True)
+    status: Mapped[Status] = mapped_column(
+        enum_type(Status, 20, "status"), default=Status.FILED, index=True
+    )
     #: Chain-leader enterprise or key project: tighter limits (green channel).
     green_channel: Mapped[bool] = mapped_column(default=False)
     task_force_id: Mapped[int | None] = mapped_column(ForeignKey("task_force.id"))
@@ -271,8 +272,9 @@ class ExtensionRequest(Model):
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     working_days: Mapped[int]
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[ExtensionStatus] = mapped_column(enum_type(ExtensionStatus, 10, "status"),
-                                                    default=ExtensionStatus.PENDING)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        enum_type(ExtensionStatus, 10, "status"), default=ExtensionStatus.PENDING
+    )
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(Text)

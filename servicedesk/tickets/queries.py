@@ -90,8 +90,9 @@ class TicketSet:
 TICKET_SETS: dict[str, TicketSet] = {}
 
 
-def register_ticket_set(name: str, label: object,
-                        condition: Callable[[TicketFilters], ColumnElement[bool]]) -> None:
+def register_ticket_set(
+    name: str, label: object, condition: Callable[[TicketFilters], ColumnElement[bool]]
+) -> None:
     """Make ``name`` usable as the queue's ``set`` filter, shown as ``label``."""
     TICKET_SETS[name] = TicketSet(label, condition)
 
@@ -112,11 +113,17 @@ def apply_filters(query: Select, filters: TicketFilters) -> Select:
     if filters.enterprise_id:
         query = query.where(Ticket.enterprise_id == filters.enterprise_id)
     if filters.chain_id:
-        query = query.where(Ticket.enterprise_id.in_(
-            select(Enterprise.id).where(Enterprise.industry_chain_id == filters.chain_id)))
+        query = query.where(
+            Ticket.enterprise_id.in_(
+                select(Enterprise.id).where(Enterprise.industry_chain_id == filters.chain_id)
+            )
+        )
     elif filters.chain_id == 0:
-        query = query.where(Ticket.enterprise_id.in_(
-            select(Enterprise.id).where(Enterprise.industry_chain_id.is_(None))))
+        query = query.where(
+            Ticket.enterprise_id.in_(
+                select(Enterprise.id).where(Enterprise.industry_chain_id.is_(None))
+            )
+        )
     if filters.task_force_id:
         query = query.where(Ticket.task_force_id == filters.task_force_id)
     elif filters.task_force_id == 0:
@@ -125,9 +132,13 @@ def apply_filters(query: Select, filters: TicketFilters) -> Select:
         query = query.where(TICKET_SETS[filters.ticket_set].condition(filters))
     if filters.text:
         pattern = _like_pattern(filters.text.strip())
-        query = query.where(or_(Ticket.reference.ilike(pattern, escape="\\"),
-                                Ticket.title.ilike(pattern, escape="\\"),
-                                Ticket.description.ilike(pattern, escape="\\")))
+        query = query.where(
+            or_(
+                Ticket.reference.ilike(pattern, escape="\\"),
+                Ticket.title.ilike(pattern, escape="\\"),
+                Ticket.description.ilike(pattern, escape="\\"),
+            )
+        )
     return query
 
 
@@ -135,35 +146,43 @@ def queue_query(user: User, queue: str, now: datetime, due_soon_until: datetime)
     """Tickets of one queue that ``user`` may see, most urgent first."""
     query = select(Ticket).where(visible_tickets(user))
     team = None if user.sees_whole_park else task_force_ids(user)
-    in_team = (Ticket.task_force_id.in_(team) if team is not None
-               else Ticket.task_force_id.is_not(None))
+    in_team = (
+        Ticket.task_force_id.in_(team) if team is not None else Ticket.task_force_id.is_not(None)
+    )
     open_values = [s.value for s in OPEN_STATUSES]
     if queue == "mine":
         query = query.where(Ticket.assignee_id == user.id, Ticket.status.in_(open_values))
     elif queue == "unsigned":
         query = query.where(in_team, Ticket.status == Status.DISPATCHED.value)
     elif queue == "open":
-        query = query.where(in_team, Ticket.status.in_([s.value for s in WITH_TASK_FORCE]
-                                                       + [Status.RESOLVED.value]))
+        query = query.where(
+            in_team, Ticket.status.in_([s.value for s in WITH_TASK_FORCE] + [Status.RESOLVED.value])
+        )
     elif queue == "due_soon":
         query = query.where(Ticket.next_due_at >= now, Ticket.next_due_at <= due_soon_until)
     elif queue == "overdue":
         query = query.where(Ticket.next_due_at < now)
     elif queue == "closed":
-        query = query.where(Ticket.status.in_([Status.CLOSED.value, Status.WITHDRAWN.value]),
-                            Ticket.closed_at >= now - RECENTLY_CLOSED)
+        query = query.where(
+            Ticket.status.in_([Status.CLOSED.value, Status.WITHDRAWN.value]),
+            Ticket.closed_at >= now - RECENTLY_CLOSED,
+        )
         return query.order_by(Ticket.closed_at.desc(), Ticket.id.desc())
     elif queue == "dispatch":
         query = query.where(Ticket.status.in_([Status.FILED.value, Status.RETURNED.value]))
         return query.order_by(Ticket.filed_at, Ticket.id)
-    return query.order_by(Ticket.next_due_at.is_(None), Ticket.next_due_at, Ticket.filed_at,
-                          Ticket.id)
+    return query.order_by(
+        Ticket.next_due_at.is_(None), Ticket.next_due_at, Ticket.filed_at, Ticket.id
+    )
 
 
 def enterprise_tickets(user: User, status: str | None = None) -> Select:
     """The tickets of the user's own enterprise (in ``status``, if given), newest first."""
-    query = (select(Ticket).where(Ticket.enterprise_id == user.enterprise_id)
-             .order_by(Ticket.filed_at.desc(), Ticket.id.desc()))
+    query = (
+        select(Ticket)
+        .where(Ticket.enterprise_id == user.enterprise_id)
+        .order_by(Ticket.filed_at.desc(), Ticket.id.desc())
+    )
     if status is not None:
         query = query.where(Ticket.status == status)
     return query
@@ -191,8 +210,11 @@ def categories() -> list[Category]:
 
 def active_categories() -> list[Category]:
     """The categories offered to enterprises filing a ticket, by name."""
-    return list(db.session.scalars(
-        select(Category).where(Category.active.is_(True)).order_by(Category.name)))
+    return list(
+        db.session.scalars(
+            select(Category).where(Category.active.is_(True)).order_by(Category.name)
+        )
+    )
 
 
 def category_or_none(category_id: int | None) -> Category | None:

@@ -90,14 +90,25 @@ TRANSITIONS: dict[Action, dict[Status, Status | None]] = {
         Status.RESOLVED: KEEP,
     },
     Action.NOTE: {s: KEEP for s in OPEN_STATUSES},
-    Action.REQUEST_INFO: {Status.SIGNED: Status.WAITING_ENTERPRISE,
-                          Status.IN_PROGRESS: Status.WAITING_ENTERPRISE},
-    Action.SITE_VISIT: {Status.SIGNED: Status.IN_PROGRESS, Status.IN_PROGRESS: KEEP,
-                        Status.WAITING_ENTERPRISE: KEEP},
-    Action.REQUEST_EXTENSION: {Status.SIGNED: KEEP, Status.IN_PROGRESS: KEEP,
-                               Status.WAITING_ENTERPRISE: KEEP},
-    Action.DECIDE_EXTENSION: {Status.SIGNED: KEEP, Status.IN_PROGRESS: KEEP,
-                              Status.WAITING_ENTERPRISE: KEEP},
+    Action.REQUEST_INFO: {
+        Status.SIGNED: Status.WAITING_ENTERPRISE,
+        Status.IN_PROGRESS: Status.WAITING_ENTERPRISE,
+    },
+    Action.SITE_VISIT: {
+        Status.SIGNED: Status.IN_PROGRESS,
+        Status.IN_PROGRESS: KEEP,
+        Status.WAITING_ENTERPRISE: KEEP,
+    },
+    Action.REQUEST_EXTENSION: {
+        Status.SIGNED: KEEP,
+        Status.IN_PROGRESS: KEEP,
+        Status.WAITING_ENTERPRISE: KEEP,
+    },
+    Action.DECIDE_EXTENSION: {
+        Status.SIGNED: KEEP,
+        Status.IN_PROGRESS: KEEP,
+        Status.WAITING_ENTERPRISE: KEEP,
+    },
     Action.RESOLVE: {Status.SIGNED: Status.RESOLVED, Status.IN_PROGRESS: Status.RESOLVED},
     # An enterprise reply answers a request for information and restarts the clock.
     Action.ENTERPRISE_REPLY: {
@@ -174,8 +185,11 @@ def next_status(status: Status | str, action: Action) -> Status:
     table = TRANSITIONS[action]
     if status not in table:
         raise IllegalAction(
-            _("A ticket that is “%(status)s” cannot be given the action “%(action)s”.",
-              status=status_label(status), action=action_label(action))
+            _(
+                "A ticket that is “%(status)s” cannot be given the action “%(action)s”.",
+                status=status_label(status),
+                action=action_label(action),
+            )
         )
     target = table[status]
     return status if target is KEEP else target

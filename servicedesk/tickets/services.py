@@ -41,9 +41,11 @@ class ConcurrentUpdate(IllegalAction):
 
     def __init__(self, ticket: Ticket):
         super().__init__(
-            _("Ticket %(ref)s was changed by someone else while you were working on it. "
-              "Nothing of yours was saved; please look at the latest state and try again.",
-              ref=ticket.reference)
+            _(
+                "Ticket %(ref)s was changed by someone else while you were working on it. "
+                "Nothing of yours was saved; please look at the latest state and try again.",
+                ref=ticket.reference,
+            )
         )
 
 
@@ -70,8 +72,9 @@ class Step:
     clocks: tuple | None
 
 
-def perform(actor: User | None, ticket: Ticket, action: Action, *,
-            expected_version: int | None = None) -> Step:
+def perform(
+    actor: User | None, ticket: Ticket, action: Action, *, expected_version: int | None = None
+) -> Step:
     """Check the version, the state machine and the actor, and move the status.
 
     The caller then finishes the change and ends with :func:`record_event`.
@@ -84,17 +87,34 @@ def perform(actor: User | None, ticket: Ticket, action: Action, *,
     return step
 
 
-def record_event(ticket: Ticket, actor: User | None, kind: EventKind, *,
-                 step: Step | None = None, public: bool = True, body: str | None = None,
-                 reason: str | None = None, changes: dict | None = None,
-                 belonging: Iterable = ()) -> TicketEvent:
+def record_event(
+    ticket: Ticket,
+    actor: User | None,
+    kind: EventKind,
+    *,
+    step: Step | None = None,
+    public: bool = True,
+    body: str | None = None,
+    reason: str | None = None,
+    changes: dict | None = None,
+    belonging: Iterable = (),
+) -> TicketEvent:
     """The last step of a change: keep the ticket's deadlines current, append the event to the
     timeline (with ``belonging`` rows, e.g. attachments, linked to it) and tell listeners."""
     at = step.at if step is not None else utcnow()
     refresh_deadlines(ticket, step.clocks if step is not None else None, at)
-    event = TicketEvent(ticket=ticket, actor=actor, kind=kind.value, public=public, body=body,
-                        reason=reason, from_status=step.from_status if step else None,
-                        to_status=ticket.status, changes=changes or None, created_at=at)
+    event = TicketEvent(
+        ticket=ticket,
+        actor=actor,
+        kind=kind.value,
+        public=public,
+        body=body,
+        reason=reason,
+        from_status=step.from_status if step else None,
+        to_status=ticket.status,
+        changes=changes or None,
+        created_at=at,
+    )
     db.session.add(event)
     for row in belonging:
         row.event = event
@@ -117,11 +137,13 @@ def required_text(text: str | None, message: str) -> str:
 
 # --- filing --------------------------------------------------------------------------------
 
+
 def next_reference(now: datetime) -> str:
     """Hand out the next reference number of the year, e.g. ``GC-2026-000123``."""
     year = now.year
     bumped = db.session.execute(
-        update(ReferenceSequence).where(ReferenceSequence.year == year)
+        update(ReferenceSequence)
+        .where(ReferenceSequence.year == year)
         .values(last_number=ReferenceSequence.last_number + 1)
         .returning(ReferenceSequence.last_number)
     ).scalar()
@@ -132,9 +154,17 @@ def next_reference(now: datetime) -> str:
     return f"GC-{year}-{bumped:06d}"
 
 
-def file_ticket(actor: User, *, category: Category, urgency: str, title: str, description: str,
-                preferred_channel: str, key_project: KeyProject | None = None,
-                files=()) -> Ticket:
+def file_ticket(
+    actor: User,
+    *,
+    category: Category,
+    urgency: str,
+    title: str,
+    description: str,
+    preferred_channel: str,
+    key_project: KeyProject | None = None,
+    files=(),
+) -> Ticket:
     """An enterprise contact files a ticket; routing rules dispatch it when one matches."""
 
     if not actor.has_role(Role.ENTERPRISE_CONTACT) or actor.enterprise is None:
@@ -146,18 +176,30 @@ def file_ticket(actor: User, *, category: Category, urgency: str, title: str, de
     enterprise = actor.enterprise
     now = utcnow()
     ticket = Ticket(
-        reference=next_reference(now), enterprise=enterprise, filed_by=actor, category=category,
-        urgency=urgency, title=required_text(title, _("A title is required.")),
+        reference=next_reference(now),
+        enterprise=enterprise,
+        filed_by=actor,
+        category=category,
+        urgency=urgency,
+        title=required_text(title, _("A title is required.")),
         description=required_text(description, _("A description is required.")),
-        preferred_channel=preferred_channel, key_project=key_project,
+        preferred_channel=preferred_channel,
+        key_project=key_project,
         green_channel=bool(enterprise.is_chain_leader or key_project is not None),
-        status=Status.FILED.value, filed_at=now,
+        status=Status.FILED.value,
+        filed_at=now,
     )
     db.session.add(ticket)
     db.session.flush()
     stored = store_attachments(ticket, actor, files) if files else []
-    record_event(ticket, actor, EventKind.FILED, step=Step(from_status=None, at=now, clocks=None),
-                 body=ticket.description, belonging=stored)
+    record_event(
+        ticket,
+        actor,
+        EventKind.FILED,
+        step=Step(from_status=None, at=now, clocks=None),
+        body=ticket.description,
+        belonging=stored,
+    )
     route = route_ticket(ticket)
     if route is not None:
         dispatch(None, ticket, route.task_force, rule=route.rule)
@@ -166,9 +208,11 @@ def file_ticket(actor: User, *, category: Category, urgency: str, title: str, de
 
 # --- dispatch ------------------------------------------------------------------------------
 
+
 def _handover_changes(ticket: Ticket, task_force: TaskForce) -> dict:
-    changes = {"task_force": [ticket.task_force.name if ticket.task_force else None,
-                              task_force.name]}
+    changes = {
+        "task_force": [ticket.task_force.name if ticket.task_force else None, task_force.name]
+    }
     if ticket.assignee is not None:
         changes["assignee"] = [ticket.assignee.name, None]
     return changes
@@ -191,9 +235,15 @@ def _check_task_force(task_force: TaskForce | None) -> TaskForce:
     return task_force
 
 
-def dispatch(actor: User | None, ticket: Ticket, task_force: TaskForce | None, *,
-             reason: str | None = None, rule: str | None = None,
-             expected_version: int | None = None) -> TicketEvent:
+def dispatch(
+    actor: User | None,
+    ticket: Ticket,
+    task_force: TaskForce | None,
+    *,
+    reason: str | None = None,
+    rule: str | None = None,
+    expected_version: int | None = None,
+) -> TicketEvent:
     """Route a filed or returned ticket to a task force; ``actor`` None means the routing rules,
     and ``rule`` names the one that matched (stored as a code, shown in the reader's language)."""
     task_force = _check_task_force(task_force)
@@ -202,12 +252,19 @@ def dispatch(actor: User | None, ticket: Ticket, task_force: TaskForce | None, *
         changes["routing_rule"] = rule
     step = perform(actor, ticket, Action.DISPATCH, expected_version=expected_version)
     _hand_to(ticket, task_force, step.at)
-    return record_event(ticket, actor, EventKind.DISPATCHED, step=step,
-                        reason=clean_text(reason), changes=changes)
+    return record_event(
+        ticket, actor, EventKind.DISPATCHED, step=step, reason=clean_text(reason), changes=changes
+    )
 
 
-def transfer(actor: User, ticket: Ticket, task_force: TaskForce | None, reason: str, *,
-             expected_version: int | None = None) -> TicketEvent:
+def transfer(
+    actor: User,
+    ticket: Ticket,
+    task_force: TaskForce | None,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+) -> TicketEvent:
     """Hand a ticket to another task force (转办); its clocks start again."""
     task_force = _check_task_force(task_force)
     reason = required_text(reason, _("Please give a reason for the transfer."))
@@ -216,12 +273,14 @@ def transfer(actor: User, ticket: Ticket, task_force: TaskForce | None, reason: 
     changes = _handover_changes(ticket, task_force)
     step = perform(actor, ticket, Action.TRANSFER, expected_version=expected_version)
     _hand_to(ticket, task_force, step.at)
-    return record_event(ticket, actor, EventKind.TRANSFERRED, step=step, reason=reason,
-                        changes=changes)
+    return record_event(
+        ticket, actor, EventKind.TRANSFERRED, step=step, reason=reason, changes=changes
+    )
 
 
-def return_to_dispatch(actor: User, ticket: Ticket, reason: str, *,
-                       expected_version: int | None = None) -> TicketEvent:
+def return_to_dispatch(
+    actor: User, ticket: Ticket, reason: str, *, expected_version: int | None = None
+) -> TicketEvent:
     """A task force sends a mis-routed ticket back to the dispatcher's queue (退单)."""
     reason = required_text(reason, _("Please say why the ticket is returned."))
     changes = {"task_force": [ticket.task_force.name if ticket.task_force else None, None]}
@@ -231,11 +290,13 @@ def return_to_dispatch(actor: User, ticket: Ticket, reason: str, *,
     ticket.signed_at = None
     ticket.signed_on_time = None
     ticket.sign_due_at = ticket.first_contact_due_at = ticket.resolve_due_at = None
-    return record_event(ticket, actor, EventKind.RETURNED, step=step, reason=reason,
-                        changes=changes)
+    return record_event(
+        ticket, actor, EventKind.RETURNED, step=step, reason=reason, changes=changes
+    )
 
 
 # --- task-force work -----------------------------------------------------------------------
+
 
 def sign(actor: User, ticket: Ticket, *, expected_version: int | None = None) -> TicketEvent:
     """A member takes responsibility for the ticket (签收); the sign-for clock stops."""
@@ -243,12 +304,14 @@ def sign(actor: User, ticket: Ticket, *, expected_version: int | None = None) ->
     ticket.assignee = actor
     ticket.signed_at = step.at
     ticket.signed_on_time = sla.on_time(ticket.sign_due_at, step.at)
-    return record_event(ticket, actor, EventKind.SIGNED, step=step,
-                        changes={"assignee": [None, actor.name]})
+    return record_event(
+        ticket, actor, EventKind.SIGNED, step=step, changes={"assignee": [None, actor.name]}
+    )
 
 
-def assign(actor: User, ticket: Ticket, assignee: User | None, *,
-           expected_version: int | None = None) -> TicketEvent:
+def assign(
+    actor: User, ticket: Ticket, assignee: User | None, *, expected_version: int | None = None
+) -> TicketEvent:
     """The lead (or a dispatcher) gives the ticket to a member of its task force."""
     if assignee is None or ticket.task_force is None or not ticket.task_force.has_member(assignee):
         raise IllegalAction(_("Please choose a member of the ticket's task force."))
@@ -261,8 +324,7 @@ def assign(actor: User, ticket: Ticket, assignee: User | None, *,
     if was_unsigned:
         ticket.signed_at = step.at
         ticket.signed_on_time = sla.on_time(ticket.sign_due_at, step.at)
-    return record_event(ticket, actor, EventKind.ASSIGNED, step=step, public=False,
-                        changes=changes)
+    return record_event(ticket, actor, EventKind.ASSIGNED, step=step, public=False, changes=changes)
 
 
 def _first_contact(ticket: Ticket, now: datetime) -> None:
@@ -271,31 +333,34 @@ def _first_contact(ticket: Ticket, now: datetime) -> None:
         ticket.contacted_on_time = sla.on_time(ticket.first_contact_due_at, now)
 
 
-def reply(actor: User, ticket: Ticket, body: str, files=(), *,
-          expected_version: int | None = None) -> TicketEvent:
+def reply(
+    actor: User, ticket: Ticket, body: str, files=(), *, expected_version: int | None = None
+) -> TicketEvent:
     """A public reply to the enterprise; the first one is the first contact."""
 
     body = required_text(body, _("The reply is empty."))
     step = perform(actor, ticket, Action.REPLY, expected_version=expected_version)
     _first_contact(ticket, step.at)
     stored = store_attachments(ticket, actor, files) if files else []
-    return record_event(ticket, actor, EventKind.REPLIED, step=step, body=body,
-                        belonging=stored)
+    return record_event(ticket, actor, EventKind.REPLIED, step=step, body=body, belonging=stored)
 
 
-def add_note(actor: User, ticket: Ticket, body: str, files=(), *,
-             expected_version: int | None = None) -> TicketEvent:
+def add_note(
+    actor: User, ticket: Ticket, body: str, files=(), *, expected_version: int | None = None
+) -> TicketEvent:
     """An internal note: staff only, never shown to the enterprise."""
 
     body = required_text(body, _("The note is empty."))
     step = perform(actor, ticket, Action.NOTE, expected_version=expected_version)
     stored = store_attachments(ticket, actor, files, public=False) if files else []
-    return record_event(ticket, actor, EventKind.NOTE, step=step, public=False, body=body,
-                        belonging=stored)
+    return record_event(
+        ticket, actor, EventKind.NOTE, step=step, public=False, body=body, belonging=stored
+    )
 
 
-def request_info(actor: User, ticket: Ticket, question: str, *,
-                 expected_version: int | None = None) -> TicketEvent:
+def request_info(
+    actor: User, ticket: Ticket, question: str, *, expected_version: int | None = None
+) -> TicketEvent:
     """Ask the enterprise for information; every clock pauses until it answers."""
     question = required_text(question, _("Please write what you need from the enterprise."))
     step = perform(actor, ticket, Action.REQUEST_INFO, expected_version=expected_version)
@@ -304,8 +369,9 @@ def request_info(actor: User, ticket: Ticket, question: str, *,
     return record_event(ticket, actor, EventKind.INFO_REQUESTED, step=step, body=question)
 
 
-def enterprise_reply(actor: User, ticket: Ticket, body: str, files=(), *,
-                     expected_version: int | None = None) -> TicketEvent:
+def enterprise_reply(
+    actor: User, ticket: Ticket, body: str, files=(), *, expected_version: int | None = None
+) -> TicketEvent:
     """The enterprise writes on its ticket; an answer to a request restarts the clocks."""
 
     body = required_text(body, _("The reply is empty."))
@@ -314,13 +380,21 @@ def enterprise_reply(actor: User, ticket: Ticket, body: str, files=(), *,
     if was_waiting:
         sla.resume_clocks(ticket, step.at)
     stored = store_attachments(ticket, actor, files) if files else []
-    return record_event(ticket, actor, EventKind.ENTERPRISE_REPLIED, step=step, body=body,
-                        belonging=stored)
+    return record_event(
+        ticket, actor, EventKind.ENTERPRISE_REPLIED, step=step, body=body, belonging=stored
+    )
 
 
-def record_site_visit(actor: User, ticket: Ticket, *, visited_at: datetime, location: str,
-                      participants: str, notes: str,
-                      expected_version: int | None = None) -> TicketEvent:
+def record_site_visit(
+    actor: User,
+    ticket: Ticket,
+    *,
+    visited_at: datetime,
+    location: str,
+    participants: str,
+    notes: str,
+    expected_version: int | None = None,
+) -> TicketEvent:
     """一线工作法: staff record a visit to the enterprise's site (counts as first contact)."""
 
     location = required_text(location, _("Please give the place of the visit."))
@@ -329,18 +403,34 @@ def record_site_visit(actor: User, ticket: Ticket, *, visited_at: datetime, loca
     if visited_at > utcnow():
         raise IllegalAction(_("A site visit cannot be recorded before it happened."))
     step = perform(actor, ticket, Action.SITE_VISIT, expected_version=expected_version)
-    visit = SiteVisit(ticket_id=ticket.id, recorded_by=actor, visited_at=visited_at,
-                      location=location, participants=participants, notes=notes)
+    visit = SiteVisit(
+        ticket_id=ticket.id,
+        recorded_by=actor,
+        visited_at=visited_at,
+        location=location,
+        participants=participants,
+        notes=notes,
+    )
     db.session.add(visit)
     _first_contact(ticket, min(visited_at, step.at))
-    return record_event(ticket, actor, EventKind.SITE_VISIT, step=step, body=notes,
-                        changes={"visited_at": visited_at.isoformat(), "location": location,
-                                 "participants": participants},
-                        belonging=[visit])
+    return record_event(
+        ticket,
+        actor,
+        EventKind.SITE_VISIT,
+        step=step,
+        body=notes,
+        changes={
+            "visited_at": visited_at.isoformat(),
+            "location": location,
+            "participants": participants,
+        },
+        belonging=[visit],
+    )
 
 
-def resolve(actor: User, ticket: Ticket, summary: str, *,
-            expected_version: int | None = None) -> TicketEvent:
+def resolve(
+    actor: User, ticket: Ticket, summary: str, *, expected_version: int | None = None
+) -> TicketEvent:
     """The task force says the difficulty is solved and writes what was done (办结)."""
     summary = required_text(summary, _("Please summarise what was done to resolve the ticket."))
     step = perform(actor, ticket, Action.RESOLVE, expected_version=expected_version)

@@ -29,8 +29,11 @@ from servicedesk.tickets.models import Category, Ticket
 
 def policy_row(category_id: int | None, tier: Tier) -> SlaPolicy | None:
     """The admin's policy for one category (None: every category) and tier, if there is one."""
-    condition = (SlaPolicy.category_id.is_(None) if category_id is None
-                 else SlaPolicy.category_id == category_id)
+    condition = (
+        SlaPolicy.category_id.is_(None)
+        if category_id is None
+        else SlaPolicy.category_id == category_id
+    )
     return db.session.scalar(select(SlaPolicy).where(condition, SlaPolicy.tier == Tier(tier).value))
 
 
@@ -87,8 +90,9 @@ def resume_clocks(ticket: Ticket, now: datetime) -> int:
     if ticket.sign_due_at is not None and ticket.signed_at is None:
         ticket.sign_due_at = shift_after_pause(calendar, ticket.sign_due_at, paused_at, now)
     if ticket.first_contact_due_at is not None and ticket.first_contact_at is None:
-        ticket.first_contact_due_at = shift_after_pause(calendar, ticket.first_contact_due_at,
-                                                        paused_at, now)
+        ticket.first_contact_due_at = shift_after_pause(
+            calendar, ticket.first_contact_due_at, paused_at, now
+        )
     if ticket.resolve_due_at is not None:
         ticket.resolve_due_at = shift_after_pause(calendar, ticket.resolve_due_at, paused_at, now)
     ticket.paused_at = None
@@ -138,13 +142,18 @@ def on_time(due: datetime | None, at: datetime) -> bool:
 
 # --- the admin's time-limit table ----------------------------------------------------------
 
+
 def save_policy(category: Category | None, tier: Tier, limits: Limits) -> SlaPolicy:
     """Set one category's (None: every category's) limits for ``tier``, creating the row if new."""
     if min(limits.sign_minutes, limits.first_contact_minutes, limits.resolve_minutes) < 1:
         raise ValueError(_("Every limit must be at least one working minute."))
     if max(limits.sign_minutes, limits.first_contact_minutes) > limits.resolve_minutes:
-        raise ValueError(_("Neither signing for nor the first contact may take longer than "
-                           "resolving the ticket."))
+        raise ValueError(
+            _(
+                "Neither signing for nor the first contact may take longer than "
+                "resolving the ticket."
+            )
+        )
     row = policy_row(category.id if category else None, tier)
     if row is None:
         row = SlaPolicy(category_id=category.id if category else None, tier=Tier(tier).value)

@@ -41,15 +41,17 @@ class PolicyCell:
 def _cell(category: Category | None, tier: Tier, minutes_per_day: int) -> PolicyCell:
     own = sla.policy_row(category.id if category else None, tier)
     if own is not None:
-        return PolicyCell(Limits(own.sign_minutes, own.first_contact_minutes,
-                                 own.resolve_minutes), "own")
+        return PolicyCell(
+            Limits(own.sign_minutes, own.first_contact_minutes, own.resolve_minutes), "own"
+        )
     if category is None:
         by_kind = {kind: default_limits(kind, tier, minutes_per_day) for kind in CategoryKind}
         return PolicyCell(by_kind[CategoryKind.ASSISTANCE], "builtin", by_kind)
     park = sla.policy_row(None, tier)
     if park is not None:
-        return PolicyCell(Limits(park.sign_minutes, park.first_contact_minutes,
-                                 park.resolve_minutes), "park")
+        return PolicyCell(
+            Limits(park.sign_minutes, park.first_contact_minutes, park.resolve_minutes), "park"
+        )
     return PolicyCell(default_limits(category.kind, tier, minutes_per_day), "builtin")
 
 
@@ -78,12 +80,20 @@ def policies():
     """Every category × tier with the limits that apply and where they come from."""
     minutes_per_day = load_calendar().minutes_per_day
     categories = all_categories()
-    rows = [(category, {tier: _cell(category, tier, minutes_per_day) for tier in Tier})
-            for category in [None, *categories]]
-    return render_template("sla/policies.html", rows=rows, tiers=list(Tier),
-                           tier_labels=TIER_LABELS, kind_labels=CATEGORY_KIND_LABELS,
-                           hours=minutes_to_hours, policy_url=_policy_url,
-                           minutes_per_day=minutes_per_day)
+    rows = [
+        (category, {tier: _cell(category, tier, minutes_per_day) for tier in Tier})
+        for category in [None, *categories]
+    ]
+    return render_template(
+        "sla/policies.html",
+        rows=rows,
+        tiers=list(Tier),
+        tier_labels=TIER_LABELS,
+        kind_labels=CATEGORY_KIND_LABELS,
+        hours=minutes_to_hours,
+        policy_url=_policy_url,
+        minutes_per_day=minutes_per_day,
+    )
 
 
 @bp.route("/sla/all/<tier>", methods=["GET", "POST"], endpoint="edit_policy_all")
@@ -108,14 +118,24 @@ def edit_policy(tier: str, category_id: int | None = None):
             form.resolve_hours.errors.append(str(exc))
         else:
             db.session.commit()
-            flash(_("The time limits are saved. They apply to tickets dispatched from now on."),
-                  "success")
+            flash(
+                _("The time limits are saved. They apply to tickets dispatched from now on."),
+                "success",
+            )
             return redirect(url_for("sla.policies"))
-    return render_template("sla/policy_form.html", form=form, category=category, tier=tier,
-                           tier_labels=TIER_LABELS, kind_labels=CATEGORY_KIND_LABELS, cell=cell,
-                           hours=minutes_to_hours, reset_form=ConfirmForm(),
-                           reset_url=_policy_url("reset_policy", category, tier),
-                           minutes_per_day=minutes_per_day)
+    return render_template(
+        "sla/policy_form.html",
+        form=form,
+        category=category,
+        tier=tier,
+        tier_labels=TIER_LABELS,
+        kind_labels=CATEGORY_KIND_LABELS,
+        cell=cell,
+        hours=minutes_to_hours,
+        reset_form=ConfirmForm(),
+        reset_url=_policy_url("reset_policy", category, tier),
+        minutes_per_day=minutes_per_day,
+    )
 
 
 @bp.route("/sla/all/<tier>/reset", methods=["POST"], endpoint="reset_policy_all")

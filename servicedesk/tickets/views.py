@@ -52,10 +52,15 @@ def card_label(card: str) -> str:
 def ticket_vocabulary() -> dict:
     from servicedesk.tickets import labels
 
-    return {"EVENT_LABELS": labels.EVENT_LABELS, "RATING_LABELS": labels.RATING_LABELS,
-            "CHANNEL_LABELS": labels.CHANNEL_LABELS, "CHANGE_LABELS": labels.CHANGE_LABELS,
-            "label_of": labels.label,
-            "change_text": labels.change_text}
+    return {
+        "EVENT_LABELS": labels.EVENT_LABELS,
+        "RATING_LABELS": labels.RATING_LABELS,
+        "CHANNEL_LABELS": labels.CHANNEL_LABELS,
+        "CHANGE_LABELS": labels.CHANGE_LABELS,
+        "label_of": labels.label,
+        "change_text": labels.change_text,
+    }
+
 
 STAFF_ROLES = (Role.MEMBER, Role.LEAD, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN)
 
@@ -81,6 +86,7 @@ def _page_number() -> int:
 
 # --- the enterprise's side ----------------------------------------------------------------
 
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.ENTERPRISE_CONTACT)
 def new():
@@ -93,17 +99,27 @@ def new():
         files = [s for s in (form.attachments.data or []) if getattr(s, "filename", "")]
         try:
             ticket = services.file_ticket(
-                current_user, category=queries.category_or_none(form.category.data),
-                urgency=form.urgency.data, title=form.title.data,
-                description=form.description.data, preferred_channel=form.preferred_channel.data,
-                key_project=project, files=files)
+                current_user,
+                category=queries.category_or_none(form.category.data),
+                urgency=form.urgency.data,
+                title=form.title.data,
+                description=form.description.data,
+                preferred_channel=form.preferred_channel.data,
+                key_project=project,
+                files=files,
+            )
             db.session.commit()
         except IllegalAction as exc:
             _rollback_with_files()
             flash(exc.message, "danger")
         else:
-            flash(_("Your ticket has been filed with reference number %(ref)s.",
-                    ref=ticket.reference), "success")
+            flash(
+                _(
+                    "Your ticket has been filed with reference number %(ref)s.",
+                    ref=ticket.reference,
+                ),
+                "success",
+            )
             return redirect(url_for("tickets.detail", reference=ticket.reference))
     return render_template("tickets/new.html", form=form)
 
@@ -113,17 +129,22 @@ def new():
 def my_tickets():
     status = request.args.get("status")
     query = queries.enterprise_tickets(
-        current_user, status if status in {s.value for s in Status} else None)
-    page = db.paginate(query, page=_page_number(),
-                       per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
-    return render_template("tickets/mine.html", page=page, status=status,
-                           statuses=TICKET_STATUS_LABELS, now=utcnow())
+        current_user, status if status in {s.value for s in Status} else None
+    )
+    page = db.paginate(
+        query, page=_page_number(), per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False
+    )
+    return render_template(
+        "tickets/mine.html", page=page, status=status, statuses=TICKET_STATUS_LABELS, now=utcnow()
+    )
 
 
 # --- the staff's side ---------------------------------------------------------------------
 
+
 def filters_from_request() -> queries.TicketFilters:
     """The queue filters a request asks for (also the ticket lists behind supervision numbers)."""
+
     def number(name: str) -> int | None:
         value = request.args.get(name, "")
         return int(value) if value.isdigit() else None
@@ -140,14 +161,16 @@ def filters_from_request() -> queries.TicketFilters:
     part = request.args.get("part")
     return queries.TicketFilters(
         status=status if status in {s.value for s in Status} else None,
-        category_id=number("category"), chain_id=number("chain"),
+        category_id=number("category"),
+        chain_id=number("chain"),
         urgency=urgency if urgency in dict(URGENCY_CHOICES) else None,
         enterprise_id=number("enterprise"),
         text=(request.args.get("q") or "").strip()[:100] or None,
         task_force_id=number("task_force"),
         ticket_set=ticket_set if ticket_set in queries.TICKET_SETS else None,
         part=part if part in ("num", "den") else "den",
-        date_from=day("from"), date_to=day("to"),
+        date_from=day("from"),
+        date_to=day("to"),
     )
 
 
@@ -163,19 +186,30 @@ def queue():
         view = tabs[0].name
     now = utcnow()
     soon = load_calendar().add_working_minutes(
-        now, current_app.config["DUE_SOON_WORKING_HOURS"] * 60)
+        now, current_app.config["DUE_SOON_WORKING_HOURS"] * 60
+    )
     filters = filters_from_request()
     query = queries.apply_filters(queries.queue_query(current_user, view, now, soon), filters)
-    page = db.paginate(query, page=_page_number(),
-                       per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False)
+    page = db.paginate(
+        query, page=_page_number(), per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False
+    )
     return render_template(
-        "tickets/queue.html", page=page, tabs=tabs, view=view, filters=filters, now=now,
-        statuses=TICKET_STATUS_LABELS, urgencies=URGENCY_CHOICES, ticket_sets=queries.TICKET_SETS,
-        categories=queries.categories(), chains=industry_chains(),
+        "tickets/queue.html",
+        page=page,
+        tabs=tabs,
+        view=view,
+        filters=filters,
+        now=now,
+        statuses=TICKET_STATUS_LABELS,
+        urgencies=URGENCY_CHOICES,
+        ticket_sets=queries.TICKET_SETS,
+        categories=queries.categories(),
+        chains=industry_chains(),
     )
 
 
 # --- one ticket ---------------------------------------------------------------------------
+
 
 def _render_detail(ticket: Ticket, failed: tuple[str, object] | None = None, status: int = 200):
     relations = relations_of(current_user, ticket)
@@ -197,10 +231,19 @@ def _render_detail(ticket: Ticket, failed: tuple[str, object] | None = None, sta
     internal = sees_internal(current_user, ticket)
     events = [e for e in ticket.events if internal or e.public]
     attachments = [a for a in ticket.attachments if internal or a.public]
-    return render_template("tickets/detail.html", ticket=ticket, forms=forms, actions=ACTIONS,
-                           events=events, attachments=attachments, internal=internal,
-                           pending_extension=pending, failed=failed[0] if failed else None,
-                           panels=render_panels(ticket, current_user), now=utcnow()), status
+    return render_template(
+        "tickets/detail.html",
+        ticket=ticket,
+        forms=forms,
+        actions=ACTIONS,
+        events=events,
+        attachments=attachments,
+        internal=internal,
+        pending_extension=pending,
+        failed=failed[0] if failed else None,
+        panels=render_panels(ticket, current_user),
+        now=utcnow(),
+    ), status
 
 
 @bp.route("/<reference>")

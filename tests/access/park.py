@@ -35,8 +35,18 @@ INTERNAL_FILE = "内部协调记录.pdf"
 
 #: Everyone who walks the routes, in the order they walk them (the admin last: the admin's
 #: empty POSTs on admin pages are the only requests allowed to change anything).
-ROLES = ("anonymous", "contact_x", "contact_y", "member_a", "lead_a", "member_b", "lead_b",
-         "dispatcher", "supervisor", "admin")
+ROLES = (
+    "anonymous",
+    "contact_x",
+    "contact_y",
+    "member_a",
+    "lead_a",
+    "member_b",
+    "lead_b",
+    "dispatcher",
+    "supervisor",
+    "admin",
+)
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
 
 
@@ -72,8 +82,9 @@ def _must_redirect(response, what: str) -> None:
     assert response.status_code == 302, f"{what}: {response.status_code}"
 
 
-def build_park(app: Flask, make_user, make_task_force, make_chain, make_enterprise,
-               make_category, make_project) -> tuple[Park, dict[str, FlaskClient]]:
+def build_park(
+    app: Flask, make_user, make_task_force, make_chain, make_enterprise, make_category, make_project
+) -> tuple[Park, dict[str, FlaskClient]]:
     """Create the park through factories and the real web forms; return it with one client
     per role (the anonymous one signed in as nobody)."""
     task_force_a = make_task_force(name="新型显示专班 A")
@@ -99,20 +110,34 @@ def build_park(app: Flask, make_user, make_task_force, make_chain, make_enterpri
     clients = {role: sign_in(app, user) for role, user in users.items()}
     clients["anonymous"] = app.test_client()
 
-    t_a = reference_from(file_ticket(clients["contact_x"], category,
-                                     attachments=[(io.BytesIO(PDF), "营业执照.pdf")]))
+    t_a = reference_from(
+        file_ticket(clients["contact_x"], category, attachments=[(io.BytesIO(PDF), "营业执照.pdf")])
+    )
     member_a = clients["member_a"]
     _must_redirect(act(member_a, t_a, "sign"), "member A signs T_A")
-    _must_redirect(act(member_a, t_a, "note", body=INTERNAL_NOTE,
-                       attachments=[(io.BytesIO(PDF), INTERNAL_FILE)]), "internal note")
+    _must_redirect(
+        act(
+            member_a,
+            t_a,
+            "note",
+            body=INTERNAL_NOTE,
+            attachments=[(io.BytesIO(PDF), INTERNAL_FILE)],
+        ),
+        "internal note",
+    )
     _must_redirect(act(member_a, t_a, "reply", body="已联系供电公司。"), "reply on T_A")
-    _must_redirect(act(member_a, t_a, "request_extension", working_days="3",
-                       reason="等待供电公司排期"), "extension request on T_A")
+    _must_redirect(
+        act(member_a, t_a, "request_extension", working_days="3", reason="等待供电公司排期"),
+        "extension request on T_A",
+    )
 
-    t_b = reference_from(file_ticket(clients["contact_y"], category,
-                                     attachments=[(io.BytesIO(PDF), "现场照片.pdf")]))
-    _must_redirect(act(clients["dispatcher"], t_b, "dispatch",
-                       task_force=str(task_force_b.id), reason=""), "dispatch T_B")
+    t_b = reference_from(
+        file_ticket(clients["contact_y"], category, attachments=[(io.BytesIO(PDF), "现场照片.pdf")])
+    )
+    _must_redirect(
+        act(clients["dispatcher"], t_b, "dispatch", task_force=str(task_force_b.id), reason=""),
+        "dispatch T_B",
+    )
     overdue = ticket(t_b)
     overdue.sign_due_at = utcnow() - timedelta(hours=1)
     refresh_deadlines(overdue)  # as a service would after changing the clock
@@ -121,17 +146,33 @@ def build_park(app: Flask, make_user, make_task_force, make_chain, make_enterpri
 
     a, b, filed = ticket(t_a), ticket(t_b), ticket(t_filed)
     assert (a.status, a.task_force_id, a.assignee_id) == (
-        "in_progress", task_force_a.id, users["member_a"].id)
+        "in_progress",
+        task_force_a.id,
+        users["member_a"].id,
+    )
     assert (b.status, b.task_force_id) == ("dispatched", task_force_b.id)
     assert (filed.status, filed.task_force_id) == ("filed", None)
     public = next(f for f in a.attachments if f.public)
     internal = next(f for f in a.attachments if not f.public)
     assert internal.original_name == INTERNAL_FILE
-    park = Park(users=users, spare=spare, task_force_a=task_force_a, task_force_b=task_force_b,
-                chain=chain, enterprise_x=enterprise_x, enterprise_y=enterprise_y,
-                project_x=project_x, project_y=project_y, category=category,
-                t_a=t_a, t_b=t_b, t_filed=t_filed, public_file=public.id,
-                internal_file=internal.id, t_b_file=b.attachments[0].id)
+    park = Park(
+        users=users,
+        spare=spare,
+        task_force_a=task_force_a,
+        task_force_b=task_force_b,
+        chain=chain,
+        enterprise_x=enterprise_x,
+        enterprise_y=enterprise_y,
+        project_x=project_x,
+        project_y=project_y,
+        category=category,
+        t_a=t_a,
+        t_b=t_b,
+        t_filed=t_filed,
+        public_file=public.id,
+        internal_file=internal.id,
+        t_b_file=b.attachments[0].id,
+    )
     return park, clients
 
 
@@ -139,20 +180,35 @@ def snapshot(reference: str) -> tuple:
     """What must not move when someone who may not act on a ticket tries to."""
     db.session.expire_all()
     row = db.session.scalar(db.select(Ticket).where(Ticket.reference == reference))
-    files = db.session.scalar(db.select(db.func.count()).select_from(Attachment)
-                              .where(Attachment.ticket_id == row.id))
-    return (row.version, row.status, row.task_force_id, row.assignee_id, len(row.events),
-            files, row.resolve_due_at, row.extension_working_days)
+    files = db.session.scalar(
+        db.select(db.func.count()).select_from(Attachment).where(Attachment.ticket_id == row.id)
+    )
+    return (
+        row.version,
+        row.status,
+        row.task_force_id,
+        row.assignee_id,
+        len(row.events),
+        files,
+        row.resolve_due_at,
+        row.extension_working_days,
+    )
 
 
 def admin_snapshot(park: Park) -> tuple:
     """What the admin pages could change, to compare after everyone else has tried them."""
     db.session.expire_all()
-    counts = tuple(db.session.scalar(db.select(db.func.count()).select_from(model))
-                   for model in (User, Enterprise, IndustryChain, KeyProject, TaskForce,
-                                 Category, Ticket))
+    counts = tuple(
+        db.session.scalar(db.select(db.func.count()).select_from(model))
+        for model in (User, Enterprise, IndustryChain, KeyProject, TaskForce, Category, Ticket)
+    )
     spare = db.session.get_one(User, park.spare.id)
-    return counts + (spare.active, spare.name, spare.password_hash, spare.roles,
-                     db.session.get_one(Enterprise, park.enterprise_x.id).name,
-                     db.session.get_one(TaskForce, park.task_force_a.id).name,
-                     db.session.get_one(Category, park.category.id).name)
+    return counts + (
+        spare.active,
+        spare.name,
+        spare.password_hash,
+        spare.roles,
+        db.session.get_one(Enterprise, park.enterprise_x.id).name,
+        db.session.get_one(TaskForce, park.task_force_a.id).name,
+        db.session.get_one(Category, park.category.id).name,
+    )

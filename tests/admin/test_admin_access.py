@@ -20,9 +20,14 @@ def park(make_user, make_enterprise, make_chain, make_task_force, make_project, 
     make_user(Role.LEAD, lead_of=task_force, task_force=task_force)
     project = make_project(enterprise, task_force=task_force, chain=chain)
     category = make_category(default_task_force=task_force)
-    return {"user_id": contact.id, "enterprise_id": enterprise.id, "chain_id": chain.id,
-            "task_force_id": task_force.id, "project_id": project.id,
-            "category_id": category.id}
+    return {
+        "user_id": contact.id,
+        "enterprise_id": enterprise.id,
+        "chain_id": chain.id,
+        "task_force_id": task_force.id,
+        "project_id": project.id,
+        "category_id": category.id,
+    }
 
 
 def admin_urls(app, park) -> list[tuple[str, str]]:
@@ -38,8 +43,14 @@ def admin_urls(app, park) -> list[tuple[str, str]]:
 
 def test_every_admin_blueprint_has_routes(app, park):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    for endpoint in ["users.index", "enterprises.index", "enterprises.chains",
-                     "enterprises.projects", "taskforces.index", "categories.index"]:
+    for endpoint in [
+        "users.index",
+        "enterprises.index",
+        "enterprises.chains",
+        "enterprises.projects",
+        "taskforces.index",
+        "categories.index",
+    ]:
         assert endpoint in endpoints
     assert len(admin_urls(app, park)) > 25
 

@@ -14,8 +14,13 @@ from tests.conftest import csrf_token_from
 def test_admin_forms_carry_their_token(app, client, admin, make_user):
     app.config["WTF_CSRF_ENABLED"] = True
     page = client.get("/admin/categories/new").get_data(as_text=True)
-    data = {"name": "政策咨询", "name_en": "Policy questions", "kind": "consultation",
-            "default_task_force_id": "0", "active": "y"}
+    data = {
+        "name": "政策咨询",
+        "name_en": "Policy questions",
+        "kind": "consultation",
+        "default_task_force_id": "0",
+        "active": "y",
+    }
 
     assert client.post("/admin/categories/new", data=data).status_code == 400
     assert count(Category) == 0
@@ -28,8 +33,9 @@ def test_admin_forms_carry_their_token(app, client, admin, make_user):
     edit_page = client.get(f"/admin/users/{member.id}").get_data(as_text=True)
     assert f'action="/admin/users/{member.id}/deactivate"' in edit_page
     assert client.post(f"/admin/users/{member.id}/deactivate").status_code == 400
-    response = client.post(f"/admin/users/{member.id}/deactivate",
-                           data={"csrf_token": csrf_token_from(edit_page)})
+    response = client.post(
+        f"/admin/users/{member.id}/deactivate", data={"csrf_token": csrf_token_from(edit_page)}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert member.active is False

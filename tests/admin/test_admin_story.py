@@ -21,11 +21,19 @@ def _by_name(model, name):
 
 
 def _create_staff(client, email, name, *roles, task_forces=()):
-    response = client.post("/admin/users/new", data={
-        "email": email, "name": name, "mobile": "", "roles": [r.value for r in roles],
-        "enterprise_id": "0", "task_force_ids": [str(t) for t in task_forces],
-        "password": INITIAL_PASSWORD, "confirm": INITIAL_PASSWORD,
-    })
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "email": email,
+            "name": name,
+            "mobile": "",
+            "roles": [r.value for r in roles],
+            "enterprise_id": "0",
+            "task_force_ids": [str(t) for t in task_forces],
+            "password": INITIAL_PASSWORD,
+            "confirm": INITIAL_PASSWORD,
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     return user_by_email(email)
 
@@ -37,10 +45,16 @@ def test_admin_sets_up_the_new_display_chain(client, admin, auth):
     assert lead.has_role(Role.LEAD) and lead.has_role(Role.MEMBER)
 
     # A task force with its lead and members.
-    response = client.post("/admin/task-forces/new", data={
-        "name": "New display task force", "description": "Owns the new display chain.",
-        "lead_id": str(lead.id), "member_ids": [str(lead.id), str(member.id)], "active": "y",
-    })
+    response = client.post(
+        "/admin/task-forces/new",
+        data={
+            "name": "New display task force",
+            "description": "Owns the new display chain.",
+            "lead_id": str(lead.id),
+            "member_ids": [str(lead.id), str(member.id)],
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     task_force = _by_name(TaskForce, "New display task force")
     assert task_force.lead_id == lead.id
@@ -48,31 +62,50 @@ def test_admin_sets_up_the_new_display_chain(client, admin, auth):
     assert "New display task force" in client.get("/admin/task-forces/").get_data(as_text=True)
 
     # An industry chain owned by the task force (the leader comes once the enterprise exists).
-    response = client.post("/admin/chains/new", data={
-        "name": "新型显示 New display", "description": "", "chain_leader_enterprise_id": "0",
-        "chief_scientist": "Prof. Zhang", "task_force_id": str(task_force.id),
-        "policy_package": "Land, energy and talent measures.",
-    })
+    response = client.post(
+        "/admin/chains/new",
+        data={
+            "name": "新型显示 New display",
+            "description": "",
+            "chain_leader_enterprise_id": "0",
+            "chief_scientist": "Prof. Zhang",
+            "task_force_id": str(task_force.id),
+            "policy_package": "Land, energy and talent measures.",
+        },
+    )
     assert response.status_code == 302
     chain = _by_name(IndustryChain, "新型显示 New display")
     assert chain.task_force_id == task_force.id and chain.chief_scientist == "Prof. Zhang"
 
     # The enterprise, typed with the spaces people paste in.
-    response = client.post("/admin/enterprises/new", data={
-        "name": "BOE Display", "uscc": "9111 0000 6000 3734 1l", "uscc_override_reason": "",
-        "industry_chain_id": str(chain.id), "address": "1 Display Road", "active": "y",
-    })
+    response = client.post(
+        "/admin/enterprises/new",
+        data={
+            "name": "BOE Display",
+            "uscc": "9111 0000 6000 3734 1l",
+            "uscc_override_reason": "",
+            "industry_chain_id": str(chain.id),
+            "address": "1 Display Road",
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     boe = _by_name(Enterprise, "BOE Display")
     assert boe.uscc == VALID_USCC and boe.uscc_override_reason is None
     assert response.headers["Location"].endswith(f"/admin/enterprises/{boe.id}")
 
     # The enterprise becomes the chain's leader: its tickets will ride the green channel.
-    response = client.post(f"/admin/chains/{chain.id}", data={
-        "name": chain.name, "description": "", "chain_leader_enterprise_id": str(boe.id),
-        "chief_scientist": "Prof. Zhang", "task_force_id": str(task_force.id),
-        "policy_package": "Land, energy and talent measures.",
-    })
+    response = client.post(
+        f"/admin/chains/{chain.id}",
+        data={
+            "name": chain.name,
+            "description": "",
+            "chain_leader_enterprise_id": str(boe.id),
+            "chief_scientist": "Prof. Zhang",
+            "task_force_id": str(task_force.id),
+            "policy_package": "Land, energy and talent measures.",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert chain.chain_leader_enterprise_id == boe.id
@@ -81,22 +114,35 @@ def test_admin_sets_up_the_new_display_chain(client, admin, auth):
     assert "BOE Display" in chains_page and "Prof. Zhang" in chains_page
 
     # A contact who files tickets for BOE.
-    response = client.post("/admin/users/new", data={
-        "email": "Zhao@BOE.example.com", "name": "Zhao Contact", "mobile": "+86 138 0013 8000",
-        "roles": ["enterprise_contact"], "enterprise_id": str(boe.id),
-        "password": INITIAL_PASSWORD, "confirm": INITIAL_PASSWORD,
-    })
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "email": "Zhao@BOE.example.com",
+            "name": "Zhao Contact",
+            "mobile": "+86 138 0013 8000",
+            "roles": ["enterprise_contact"],
+            "enterprise_id": str(boe.id),
+            "password": INITIAL_PASSWORD,
+            "confirm": INITIAL_PASSWORD,
+        },
+    )
     assert response.status_code == 302
     contact = user_by_email("zhao@boe.example.com")
     assert contact.enterprise_id == boe.id and contact.mobile == "13800138000"
     assert contact.roles == {Role.ENTERPRISE_CONTACT}
 
     # A municipal key project of BOE.
-    response = client.post("/admin/key-projects/new", data={
-        "name": "Gen-8.6 OLED line", "level": "municipal", "enterprise_id": str(boe.id),
-        "industry_chain_id": str(chain.id), "task_force_id": str(task_force.id),
-        "status": "under_construction",
-    })
+    response = client.post(
+        "/admin/key-projects/new",
+        data={
+            "name": "Gen-8.6 OLED line",
+            "level": "municipal",
+            "enterprise_id": str(boe.id),
+            "industry_chain_id": str(chain.id),
+            "task_force_id": str(task_force.id),
+            "status": "under_construction",
+        },
+    )
     assert response.status_code == 302
     project = _by_name(KeyProject, "Gen-8.6 OLED line")
     assert (project.level, project.status) == ("municipal", "under_construction")
@@ -107,28 +153,50 @@ def test_admin_sets_up_the_new_display_chain(client, admin, auth):
     assert "Zhao Contact" in page and "Gen-8.6 OLED line" in page and VALID_USCC in page
 
     # A ticket category routed to the task force by default.
-    response = client.post("/admin/categories/new", data={
-        "name": "用地报建", "name_en": "Land and building permits", "kind": "coordination",
-        "default_task_force_id": str(task_force.id), "active": "y",
-    })
+    response = client.post(
+        "/admin/categories/new",
+        data={
+            "name": "用地报建",
+            "name_en": "Land and building permits",
+            "kind": "coordination",
+            "default_task_force_id": str(task_force.id),
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     category = _by_name(Category, "用地报建")
     assert category.kind == "coordination" and category.default_task_force_id == task_force.id
 
     # Editing: the project is in operation now; the member leaves the task force.
-    response = client.post(f"/admin/key-projects/{project.id}", data={
-        "name": "Gen-8.6 OLED line", "level": "provincial", "enterprise_id": str(boe.id),
-        "industry_chain_id": str(chain.id), "task_force_id": "0", "status": "in_operation",
-    })
+    response = client.post(
+        f"/admin/key-projects/{project.id}",
+        data={
+            "name": "Gen-8.6 OLED line",
+            "level": "provincial",
+            "enterprise_id": str(boe.id),
+            "industry_chain_id": str(chain.id),
+            "task_force_id": "0",
+            "status": "in_operation",
+        },
+    )
     assert response.status_code == 302
-    response = client.post(f"/admin/task-forces/{task_force.id}", data={
-        "name": "New display task force", "description": "", "lead_id": str(lead.id),
-        "member_ids": [str(lead.id)], "active": "y",
-    })
+    response = client.post(
+        f"/admin/task-forces/{task_force.id}",
+        data={
+            "name": "New display task force",
+            "description": "",
+            "lead_id": str(lead.id),
+            "member_ids": [str(lead.id)],
+            "active": "y",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert (project.level, project.status, project.task_force_id) == (
-        "provincial", "in_operation", None)
+        "provincial",
+        "in_operation",
+        None,
+    )
     assert [u.id for u in task_force.members] == [lead.id]
     assert task_force.description is None
 
@@ -146,32 +214,48 @@ def test_admin_sets_up_the_new_display_chain(client, admin, auth):
     assert count(User) == 4
 
 
-def test_admin_edits_a_user_and_reactivates_them(client, admin, auth, make_user,
-                                                 make_task_force, make_enterprise):
+def test_admin_edits_a_user_and_reactivates_them(
+    client, admin, auth, make_user, make_task_force, make_enterprise
+):
     task_force = make_task_force(name="Energy storage task force")
     user = make_user(Role.MEMBER, name="Old Name", email="old@park.example.com")
 
     page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert 'value="old@park.example.com"' in page
 
-    response = client.post(f"/admin/users/{user.id}", data={
-        "email": "new@park.example.com", "name": "New Name", "mobile": "0086-139-0000-1111",
-        "roles": ["member", "lead"], "enterprise_id": "0",
-        "task_force_ids": [str(task_force.id)],
-    })
+    response = client.post(
+        f"/admin/users/{user.id}",
+        data={
+            "email": "new@park.example.com",
+            "name": "New Name",
+            "mobile": "0086-139-0000-1111",
+            "roles": ["member", "lead"],
+            "enterprise_id": "0",
+            "task_force_ids": [str(task_force.id)],
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
-    assert (user.email, user.name, user.mobile) == ("new@park.example.com", "New Name",
-                                                    "13900001111")
+    assert (user.email, user.name, user.mobile) == (
+        "new@park.example.com",
+        "New Name",
+        "13900001111",
+    )
     assert user.roles == {Role.MEMBER, Role.LEAD}
     assert task_force.has_member(user)
 
     # Taking the staff roles away and making them a contact drops the task forces too.
     boe = make_enterprise(name="BOE")
-    response = client.post(f"/admin/users/{user.id}", data={
-        "email": "new@park.example.com", "name": "New Name", "mobile": "",
-        "roles": ["enterprise_contact"], "enterprise_id": str(boe.id),
-    })
+    response = client.post(
+        f"/admin/users/{user.id}",
+        data={
+            "email": "new@park.example.com",
+            "name": "New Name",
+            "mobile": "",
+            "roles": ["enterprise_contact"],
+            "enterprise_id": str(boe.id),
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert user.enterprise_id == boe.id and user.mobile is None
@@ -187,13 +271,16 @@ def test_admin_edits_a_user_and_reactivates_them(client, admin, auth, make_user,
 
 def test_admin_resets_a_forgotten_password(client, admin, auth, make_user):
     user = make_user(Role.DISPATCHER, email="forgot@park.example.com")
-    weak = client.post(f"/admin/users/{user.id}/password",
-                       data={"password": "12345678", "confirm": "12345678"})
+    weak = client.post(
+        f"/admin/users/{user.id}/password", data={"password": "12345678", "confirm": "12345678"}
+    )
     assert weak.status_code == 200
     assert "cannot be digits only" in weak.get_data(as_text=True)
 
-    response = client.post(f"/admin/users/{user.id}/password",
-                           data={"password": "brand-new-9", "confirm": "brand-new-9"})
+    response = client.post(
+        f"/admin/users/{user.id}/password",
+        data={"password": "brand-new-9", "confirm": "brand-new-9"},
+    )
     assert response.status_code == 302
     auth.logout()
     assert auth.login("forgot@park.example.com", "brand-new-9").status_code == 302
@@ -202,12 +289,19 @@ def test_admin_resets_a_forgotten_password(client, admin, auth, make_user):
 def test_admin_cannot_lock_themself_out(client, admin):
     response = client.post(f"/admin/users/{admin.id}/deactivate", follow_redirects=True)
     assert "You cannot deactivate your own account." in response.get_data(as_text=True)
-    response = client.post(f"/admin/users/{admin.id}", data={
-        "email": admin.email, "name": admin.name, "roles": ["supervisor"],
-        "enterprise_id": "0"})
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data={
+            "email": admin.email,
+            "name": admin.name,
+            "roles": ["supervisor"],
+            "enterprise_id": "0",
+        },
+    )
     assert response.status_code == 200
     assert "You cannot take the administrator role from yourself." in response.get_data(
-        as_text=True)
+        as_text=True
+    )
     db.session.expire_all()
     assert admin.active and admin.has_role(Role.ADMIN)
 
@@ -248,8 +342,9 @@ def test_enterprise_list_searches_by_name_and_code(client, admin, make_enterpris
     assert "Juxing" in found and "Changhong" not in found
 
 
-def test_key_projects_filter_by_level_chain_and_status(client, admin, make_enterprise,
-                                                     make_chain, make_project):
+def test_key_projects_filter_by_level_chain_and_status(
+    client, admin, make_enterprise, make_chain, make_project
+):
     chain = make_chain(name="Magnetic materials")
     enterprise = make_enterprise()
     make_project(enterprise, chain=chain, name="Magnet plant", level="provincial")

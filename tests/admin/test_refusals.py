@@ -19,7 +19,7 @@ def _page(response) -> tuple[str, str]:
     """The summary above the admin form, and the form itself."""
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html
-    main = html[html.index("<main"):]
+    main = html[html.index("<main") :]
     top, form = main.split(FORM_START, 1)
     return top, form
 
@@ -28,27 +28,39 @@ def _next_to(form: str, field: str, message: str) -> bool:
     """True when ``message`` stands in the block of the field with id ``field``."""
     start = form.index(f'id="{field}"')
     end = form.find('class="mb-3', start)
-    return message in form[start:end if end != -1 else None]
+    return message in form[start : end if end != -1 else None]
 
 
 def _refuse(message: str, field: str | None = None):
     def service(*args, **kwargs):
         raise Refused(message, field)
+
     return service
 
 
 def _task_force(**changes) -> dict:
-    return {"name": "Magnet task force", "description": "", "lead_id": "0", "member_ids": [],
-            "active": "y", **changes}
+    return {
+        "name": "Magnet task force",
+        "description": "",
+        "lead_id": "0",
+        "member_ids": [],
+        "active": "y",
+        **changes,
+    }
 
 
 def _category(**changes) -> dict:
-    return {"name": "Permits", "name_en": "", "kind": "assistance",
-            "default_task_force_id": "0", "active": "y", **changes}
+    return {
+        "name": "Permits",
+        "name_en": "",
+        "kind": "assistance",
+        "default_task_force_id": "0",
+        "active": "y",
+        **changes,
+    }
 
 
-def test_a_task_force_refusal_on_a_field_stands_next_to_that_field(client, admin,
-                                                                    make_task_force):
+def test_a_task_force_refusal_on_a_field_stands_next_to_that_field(client, admin, make_task_force):
     make_task_force(name="Magnet task force")
     top, form = _page(client.post("/admin/task-forces/new", data=_task_force()))
     message = "There is already a task force called “Magnet task force”."
@@ -60,8 +72,10 @@ def test_a_task_force_refusal_on_a_field_stands_next_to_that_field(client, admin
 
 
 def test_a_task_force_refusal_of_the_whole_form_stands_at_the_top(client, admin, monkeypatch):
-    monkeypatch.setattr("servicedesk.taskforces.views.create_task_force",
-                        _refuse("Task forces are frozen during the audit."))
+    monkeypatch.setattr(
+        "servicedesk.taskforces.views.create_task_force",
+        _refuse("Task forces are frozen during the audit."),
+    )
     top, form = _page(client.post("/admin/task-forces/new", data=_task_force()))
     assert "Task forces are frozen during the audit." in top
     assert "Task forces are frozen during the audit." not in form
@@ -70,9 +84,10 @@ def test_a_task_force_refusal_of_the_whole_form_stands_at_the_top(client, admin,
 
 
 def test_a_category_refusal_on_a_field_stands_next_to_that_field(client, admin, monkeypatch):
-    monkeypatch.setattr("servicedesk.tickets.admin_views.save_category",
-                        _refuse("This task force takes no new categories.",
-                                "default_task_force_id"))
+    monkeypatch.setattr(
+        "servicedesk.tickets.admin_views.save_category",
+        _refuse("This task force takes no new categories.", "default_task_force_id"),
+    )
     top, form = _page(client.post("/admin/categories/new", data=_category()))
     assert _next_to(form, "default_task_force_id", "This task force takes no new categories.")
     assert "This task force takes no new categories." not in top
@@ -81,8 +96,10 @@ def test_a_category_refusal_on_a_field_stands_next_to_that_field(client, admin, 
 
 
 def test_a_category_refusal_of_the_whole_form_stands_at_the_top(client, admin, monkeypatch):
-    monkeypatch.setattr("servicedesk.tickets.admin_views.save_category",
-                        _refuse("Categories are frozen during the audit."))
+    monkeypatch.setattr(
+        "servicedesk.tickets.admin_views.save_category",
+        _refuse("Categories are frozen during the audit."),
+    )
     top, form = _page(client.post("/admin/categories/new", data=_category()))
     assert "Categories are frozen during the audit." in top
     assert "Categories are frozen during the audit." not in form
@@ -90,14 +107,24 @@ def test_a_category_refusal_of_the_whole_form_stands_at_the_top(client, admin, m
 
 def test_a_save_race_on_an_enterprise_is_shown_at_the_top(client, admin, monkeypatch):
     """Two admins register the same code at once: the loser's form says so, nothing is kept."""
+
     def create_enterprise(*args, **kwargs):
         db.session.add(Enterprise(name="Raced Ltd", uscc=fresh_uscc()))
         raise IntegrityError("INSERT INTO enterprise", {}, Exception("duplicate key"))
 
     monkeypatch.setattr("servicedesk.enterprises.views.create_enterprise", create_enterprise)
-    top, _form = _page(client.post("/admin/enterprises/new", data={
-        "name": "Raced Ltd", "uscc": fresh_uscc(), "industry_chain_id": "0", "address": "",
-        "active": "y"}))
+    top, _form = _page(
+        client.post(
+            "/admin/enterprises/new",
+            data={
+                "name": "Raced Ltd",
+                "uscc": fresh_uscc(),
+                "industry_chain_id": "0",
+                "address": "",
+                "active": "y",
+            },
+        )
+    )
     assert "This name or code was registered a moment ago by someone else" in top
     assert count(Enterprise) == 0
 
@@ -107,9 +134,20 @@ def test_a_save_race_on_an_account_is_shown_next_to_the_address(client, admin, m
         raise IntegrityError("INSERT INTO users", {}, Exception("duplicate key"))
 
     monkeypatch.setattr("servicedesk.people.views.create_account", create_account)
-    top, form = _page(client.post("/admin/users/new", data={
-        "email": "late@park.example.com", "name": "Late Comer", "mobile": "",
-        "roles": ["member"], "enterprise_id": "0", "task_force_ids": [],
-        "password": "good-pass-42", "confirm": "good-pass-42"}))
+    top, form = _page(
+        client.post(
+            "/admin/users/new",
+            data={
+                "email": "late@park.example.com",
+                "name": "Late Comer",
+                "mobile": "",
+                "roles": ["member"],
+                "enterprise_id": "0",
+                "task_force_ids": [],
+                "password": "good-pass-42",
+                "confirm": "good-pass-42",
+            },
+        )
+    )
     assert _next_to(form, "email", "This e-mail address was registered a moment ago.")
     assert "This e-mail address was registered a moment ago." not in top

@@ -24,8 +24,11 @@ def test_a_wrong_password_is_refused_with_a_message(client, auth, make_user, pas
     response = auth.login(user, password)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "Wrong e-mail address or password" in html or "This field is required" in html \
+    assert (
+        "Wrong e-mail address or password" in html
+        or "This field is required" in html
         or "longer than" in html
+    )
     assert client.get("/tickets/queue").status_code == 302
 
 
@@ -53,12 +56,16 @@ def test_next_only_follows_local_links(client, make_user):
 def test_change_password(client, auth, make_user):
     user = make_user(Role.MEMBER)
     auth.login(user)
-    form = {"current_password": PASSWORD, "new_password": "a-new-secret-42",
-            "confirm": "a-new-secret-42"}
+    form = {
+        "current_password": PASSWORD,
+        "new_password": "a-new-secret-42",
+        "confirm": "a-new-secret-42",
+    }
     bad = client.post("/account/password", data={**form, "current_password": "nope"})
     assert "The current password is not correct." in bad.get_data(as_text=True)
-    weak = client.post("/account/password",
-                       data={**form, "new_password": "12345678", "confirm": "12345678"})
+    weak = client.post(
+        "/account/password", data={**form, "new_password": "12345678", "confirm": "12345678"}
+    )
     assert "digits only" in weak.get_data(as_text=True)
     differ = client.post("/account/password", data={**form, "confirm": "other"})
     assert "The two passwords differ." in differ.get_data(as_text=True)
@@ -72,8 +79,9 @@ def test_account_settings_validate_the_mobile_number(client, auth, make_user):
     auth.login(user)
     bad = client.post("/account", data={"name": "Wang", "mobile": "12345", "locale": "en"})
     assert "mainland mobile number" in bad.get_data(as_text=True)
-    ok = client.post("/account", data={"name": "Wang", "mobile": "+86 139 0000 1111",
-                                       "locale": "zh_CN"})
+    ok = client.post(
+        "/account", data={"name": "Wang", "mobile": "+86 139 0000 1111", "locale": "zh_CN"}
+    )
     assert ok.status_code == 302
     db.session.expire_all()
     assert user.mobile == "13900001111" and user.locale == "zh_CN"

@@ -22,8 +22,14 @@ from servicedesk.tickets.models import (
 from servicedesk.tickets.rules import OPEN_STATUSES, Status
 from tests.demo.conftest import count, run_demo_load
 
-DEMO_EMAILS = ["enterprise@demo.local", "dispatcher@demo.local", "member@demo.local",
-               "lead@demo.local", "supervisor@demo.local", "admin@demo.local"]
+DEMO_EMAILS = [
+    "enterprise@demo.local",
+    "dispatcher@demo.local",
+    "member@demo.local",
+    "lead@demo.local",
+    "supervisor@demo.local",
+    "admin@demo.local",
+]
 
 
 def tickets() -> list[Ticket]:
@@ -109,9 +115,18 @@ def test_tickets_are_in_every_state_with_a_genuine_timeline(app, demo):
     assert {t.rating for t in closed} >= {"satisfied", "basically_satisfied"}
     assert any(t.rework_count and t.rating == "satisfied" for t in closed)
     kinds = set(db.session.scalars(select(TicketEvent.kind)))
-    assert {EventKind.TRANSFERRED, EventKind.RETURNED, EventKind.NOTE, EventKind.SITE_VISIT,
-            EventKind.INFO_REQUESTED, EventKind.ENTERPRISE_REPLIED, EventKind.RATED,
-            EventKind.REOPENED, EventKind.WITHDRAWN, EventKind.ASSIGNED} <= kinds
+    assert {
+        EventKind.TRANSFERRED,
+        EventKind.RETURNED,
+        EventKind.NOTE,
+        EventKind.SITE_VISIT,
+        EventKind.INFO_REQUESTED,
+        EventKind.ENTERPRISE_REPLIED,
+        EventKind.RATED,
+        EventKind.REOPENED,
+        EventKind.WITHDRAWN,
+        EventKind.ASSIGNED,
+    } <= kinds
     assert count(SiteVisit) >= 1
     decisions = set(db.session.scalars(select(ExtensionRequest.status)))
     assert {"pending", "approved"} <= decisions
@@ -121,8 +136,11 @@ def test_tickets_are_in_every_state_with_a_genuine_timeline(app, demo):
 
 def test_some_open_tickets_are_overdue(app, demo):
     now = utcnow()
-    overdue = [t for t in tickets()
-               if Status(t.status) in OPEN_STATUSES and t.next_due_at and t.next_due_at < now]
+    overdue = [
+        t
+        for t in tickets()
+        if Status(t.status) in OPEN_STATUSES and t.next_due_at and t.next_due_at < now
+    ]
     assert len(overdue) >= 2
     assert all(t.filed_at < now for t in overdue)
 

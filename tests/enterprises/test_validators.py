@@ -32,7 +32,7 @@ def test_any_single_typing_error_is_caught():
         for c in ALPHABET:
             if c == VALID[i] or (2 <= i < 8 and not c.isdigit()):
                 continue
-            assert uscc_problem(VALID[:i] + c + VALID[i + 1:]) is not None, (i, c)
+            assert uscc_problem(VALID[:i] + c + VALID[i + 1 :]) is not None, (i, c)
 
 
 def test_full_width_characters_from_chinese_input_methods_are_accepted():
@@ -52,37 +52,62 @@ def test_a_check_character_of_zero_is_zero():
         pytest.fail("no code with check character 0 found")
 
 
-@pytest.mark.parametrize("code, words", [
-    ("", "has 18 characters; this one has 0"),
-    ("9111000060003734", "has 18 characters; this one has 16"),
-    ("91110000600037341LX", "this one has 19"),
-    ("91110000600037341I", "letters A–Y except I, O, S, V and Z"),
-    ("9111000060003734O1", "except I, O, S, V and Z"),
-    ("91A10000600037341L", "characters 3 to 8 are digits"),
-    ("9111000060003734中L", "except I, O, S, V and Z"),
-    ("91١10000600037341L", "characters 3 to 8 are digits"),  # an Arabic-Indic digit
-    ("91110000600037341A", "check character"),
-    ("91110000600037342L", "check character"),
-])
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        ("", "has 18 characters; this one has 0"),
+        ("9111000060003734", "has 18 characters; this one has 16"),
+        ("91110000600037341LX", "this one has 19"),
+        ("91110000600037341I", "letters A–Y except I, O, S, V and Z"),
+        ("9111000060003734O1", "except I, O, S, V and Z"),
+        ("91A10000600037341L", "characters 3 to 8 are digits"),
+        ("9111000060003734中L", "except I, O, S, V and Z"),
+        ("91١10000600037341L", "characters 3 to 8 are digits"),  # an Arabic-Indic digit
+        ("91110000600037341A", "check character"),
+        ("91110000600037342L", "check character"),
+    ],
+)
 def test_bad_codes_are_explained(code, words):
     problem = uscc_problem(code)
     assert problem is not None and words in problem
 
 
-@pytest.mark.parametrize("typed", [
-    "13800138000", "138 0013 8000", "138-0013-8000", "+8613800138000", "+86 138 0013 8000",
-    "008613800138000", "0086 138 0013 8000", "8613800138000", "(+86) 138 0013 8000",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "13800138000",
+        "138 0013 8000",
+        "138-0013-8000",
+        "+8613800138000",
+        "+86 138 0013 8000",
+        "008613800138000",
+        "0086 138 0013 8000",
+        "8613800138000",
+        "(+86) 138 0013 8000",
+    ],
+)
 def test_mainland_mobiles_with_or_without_country_code(typed):
     assert is_mobile(typed)
     assert normalise_mobile(typed) == "13800138000"
 
 
-@pytest.mark.parametrize("typed", [
-    "", "1380013800", "138001380001", "12800138000", "23800138000", "010-6552 9988",
-    "+1 415 555 0100", "+8612800138000", "86138001380", "1380013800a", "一三八00138000",
-    "13٨00138000",
-])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "1380013800",
+        "138001380001",
+        "12800138000",
+        "23800138000",
+        "010-6552 9988",
+        "+1 415 555 0100",
+        "+8612800138000",
+        "86138001380",
+        "1380013800a",
+        "一三八00138000",
+        "13٨00138000",
+    ],
+)
 def test_other_numbers_are_not_mainland_mobiles(typed):
     assert not is_mobile(typed)
 

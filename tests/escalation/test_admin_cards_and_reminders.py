@@ -24,10 +24,15 @@ def _file(park, client_for, title="缺少施工用电"):
 
 
 def _note(ticket_id: int, recipient, *, key: str, **values) -> Notification:
-    row = Notification(key=key, ticket_id=ticket_id, recipient_id=recipient.id,
-                       locale="en", subject="About your ticket", body_text="...",
-                       **{"kind": "escalation", "channel": "email",
-                          "address": recipient.email, **values})
+    row = Notification(
+        key=key,
+        ticket_id=ticket_id,
+        recipient_id=recipient.id,
+        locale="en",
+        subject="About your ticket",
+        body_text="...",
+        **{"kind": "escalation", "channel": "email", "address": recipient.email, **values},
+    )
     db.session.add(row)
     db.session.commit()
     return row
@@ -40,7 +45,7 @@ def test_staff_see_the_card_in_the_queue_and_on_the_ticket(park, client_for):
     member = client_for(park.member)
     queue = member.get("/tickets/queue?view=open").get_data(as_text=True)
     assert queue.count("card-badge") == 1
-    row = queue[queue.index(yellow):queue.index("</tr>", queue.index(yellow))]
+    row = queue[queue.index(yellow) : queue.index("</tr>", queue.index(yellow))]
     assert 'text-bg-warning card-badge card-yellow">Yellow card<' in row
     assert calm in queue
     for person in (park.member, park.lead, park.supervisor, park.dispatcher):
@@ -92,18 +97,23 @@ def test_the_sweep_raises_the_card_and_the_panel_says_why(park, client_for):
     assert ticket(ref).card == "yellow"
     page = client_for(park.lead).get(f"/tickets/{ref}").get_data(as_text=True)
     # The timeline records the card (internal), the header shows it.
-    timeline = squash(page[page.index("Timeline"):page.index('id="reminders"')])
-    assert 'Card raised: <span class="badge text-bg-warning card-badge card-yellow">Yellow card<' \
+    timeline = squash(page[page.index("Timeline") : page.index('id="reminders"')])
+    assert (
+        'Card raised: <span class="badge text-bg-warning card-badge card-yellow">Yellow card<'
         in timeline
+    )
     assert "Card: No card → Yellow card" in timeline
     # The panel: both steps fired, the red card still to come, the messages and why.
-    panel = squash(page[page.index('id="reminders"'):])
+    panel = squash(page[page.index('id="reminders"') :])
     assert "Steps already fired" in panel
     assert "Resolution deadline · Blue card: due" in panel
     assert "Resolution deadline · Yellow card: due" in panel
-    assert "Resolution deadline · Red card: " in panel[:panel.index("Steps already fired")]
-    rows = db.session.scalars(db.select(Notification).where(
-        Notification.ticket_id == ticket(ref).id, Notification.kind == "escalation")).all()
+    assert "Resolution deadline · Red card: " in panel[: panel.index("Steps already fired")]
+    rows = db.session.scalars(
+        db.select(Notification).where(
+            Notification.ticket_id == ticket(ref).id, Notification.kind == "escalation"
+        )
+    ).all()
     assert rows, "the sweep wrote no reminders"
     for row in rows:
         assert f'id="notification-{row.id}"' in panel
@@ -117,35 +127,95 @@ def test_the_panel_lists_every_message_with_its_status_and_reason(park, client_f
     ref = _file(park, client_for)
     t = ticket(ref)
     now = utcnow()
-    _note(t.id, park.member, key="a", status="sent", attempts=1, sent_at=now,
-          reason={"stage": "sign", "level": "blue", "repeat_no": 0, "epoch": 1})
-    _note(t.id, park.lead, key="b", channel="sms", address="13800000004", status="held",
-          hold_reason="quiet_hours", next_attempt_at=now + timedelta(hours=8),
-          reason={"stage": "resolve", "level": "repeat", "repeat_no": 3, "epoch": 1})
-    _note(t.id, park.contact, key="c", kind="ticket_reply", status="failed", attempts=8,
-          last_error="550 mailbox unavailable", reason={"event": "replied"})
-    _note(t.id, park.second_member, key="d", status="cancelled",
-          last_error="ticket closed", reason={"stage": "resolve", "level": "yellow"})
-    _note(t.id, park.lead, key="e", channel="sms", address=None, status="failed",
-          last_error="no mobile number on file", reason={"stage": "resolve", "level": "red"})
-    db.session.add(EscalationFiring(ticket_id=t.id, clock_epoch=t.clock_epoch - 1,
-                                    stage="sign", level="yellow", repeat_no=0,
-                                    due_at=now - timedelta(days=3), fired_at=now))
+    _note(
+        t.id,
+        park.member,
+        key="a",
+        status="sent",
+        attempts=1,
+        sent_at=now,
+        reason={"stage": "sign", "level": "blue", "repeat_no": 0, "epoch": 1},
+    )
+    _note(
+        t.id,
+        park.lead,
+        key="b",
+        channel="sms",
+        address="13800000004",
+        status="held",
+        hold_reason="quiet_hours",
+        next_attempt_at=now + timedelta(hours=8),
+        reason={"stage": "resolve", "level": "repeat", "repeat_no": 3, "epoch": 1},
+    )
+    _note(
+        t.id,
+        park.contact,
+        key="c",
+        kind="ticket_reply",
+        status="failed",
+        attempts=8,
+        last_error="550 mailbox unavailable",
+        reason={"event": "replied"},
+    )
+    _note(
+        t.id,
+        park.second_member,
+        key="d",
+        status="cancelled",
+        last_error="ticket closed",
+        reason={"stage": "resolve", "level": "yellow"},
+    )
+    _note(
+        t.id,
+        park.lead,
+        key="e",
+        channel="sms",
+        address=None,
+        status="failed",
+        last_error="no mobile number on file",
+        reason={"stage": "resolve", "level": "red"},
+    )
+    db.session.add(
+        EscalationFiring(
+            ticket_id=t.id,
+            clock_epoch=t.clock_epoch - 1,
+            stage="sign",
+            level="yellow",
+            repeat_no=0,
+            due_at=now - timedelta(days=3),
+            fired_at=now,
+        )
+    )
     db.session.commit()
     page = client_for(park.member).get(f"/tickets/{ref}").get_data(as_text=True)
-    panel = squash(page[page.index('id="reminders"'):])
-    for text in ("Sign-for deadline · Blue card", "Resolution deadline · daily reminder no. 3",
-                 "Ticket event: Reply from the task force", "Resolution deadline · Yellow card",
-                 "Resolution deadline · Red card",
-                 ">Sent<", ">Held<", ">Failed<", ">Cancelled<",
-                 "Held for the SMS quiet hours", "550 mailbox unavailable", "ticket closed",
-                 "no mobile number on file", "no address", "13800000004",
-                 "Reply from the task force", "SMS", "E-mail",
-                 "Sign-for deadline · Yellow card: due", "an earlier clock"):
+    panel = squash(page[page.index('id="reminders"') :])
+    for text in (
+        "Sign-for deadline · Blue card",
+        "Resolution deadline · daily reminder no. 3",
+        "Ticket event: Reply from the task force",
+        "Resolution deadline · Yellow card",
+        "Resolution deadline · Red card",
+        ">Sent<",
+        ">Held<",
+        ">Failed<",
+        ">Cancelled<",
+        "Held for the SMS quiet hours",
+        "550 mailbox unavailable",
+        "ticket closed",
+        "no mobile number on file",
+        "no address",
+        "13800000004",
+        "Reply from the task force",
+        "SMS",
+        "E-mail",
+        "Sign-for deadline · Yellow card: due",
+        "an earlier clock",
+    ):
         assert text in panel, text
     # Newest first.
     assert panel.index('id="notification-') == panel.index(
-        f'id="notification-{max(r.id for r in db.session.scalars(db.select(Notification)))}"')
+        f'id="notification-{max(r.id for r in db.session.scalars(db.select(Notification)))}"'
+    )
     # Only admins get the link to the delivery log.
     assert "Open in the delivery log" not in panel
 

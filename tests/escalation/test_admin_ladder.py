@@ -36,8 +36,13 @@ def admin(make_user, auth):
 
 
 def yellow_form(**overrides) -> dict:
-    form = {"trigger": "overdue", "hours": "1.5", "audiences": ["assignee", "lead"],
-            "channels": ["email", "sms"], "active": "y"}
+    form = {
+        "trigger": "overdue",
+        "hours": "1.5",
+        "audiences": ["assignee", "lead"],
+        "channels": ["email", "sms"],
+        "active": "y",
+    }
     form.update(overrides)
     return {k: v for k, v in form.items() if v is not None}
 
@@ -72,9 +77,10 @@ def test_the_edit_form_starts_from_the_default(client, admin):
 
 
 def test_editing_one_rung_keeps_the_stages_other_defaults(client, admin):
-    response = client.post("/admin/escalation/resolve/yellow/edit",
-                           data=yellow_form(audiences=["assignee", "lead", "supervisors"],
-                                            channels=["email"]))
+    response = client.post(
+        "/admin/escalation/resolve/yellow/edit",
+        data=yellow_form(audiences=["assignee", "lead", "supervisors"], channels=["email"]),
+    )
     assert response.status_code == 302
     saved = {row.level: row for row in rows("resolve")}
     assert set(saved) == {"blue", "yellow", "red", "repeat"}
@@ -108,18 +114,28 @@ def test_the_service_writes_the_other_default_rungs_on_the_first_change(app, mak
     db.session.commit()
     assert row_count() == 4
     assert [r.level for r in load_ladder(MINUTES_PER_DAY)[Stage.SIGN]] == [
-        Level.YELLOW, Level.RED, Level.REPEAT]
+        Level.YELLOW,
+        Level.RED,
+        Level.REPEAT,
+    ]
 
 
 def test_the_daily_reminder_is_set_in_working_days(client, admin):
-    response = client.post("/admin/escalation/first_contact/repeat/edit", data={
-        "every_days": "2", "audiences": ["lead"], "channels": ["sms"], "active": "y"})
+    response = client.post(
+        "/admin/escalation/first_contact/repeat/edit",
+        data={"every_days": "2", "audiences": ["lead"], "channels": ["sms"], "active": "y"},
+    )
     assert response.status_code == 302
     repeat = next(r for r in rows("first_contact") if r.level == "repeat")
     assert (repeat.trigger, repeat.threshold, repeat.audiences, repeat.channels) == (
-        "daily", 2, ["lead"], ["sms"])
-    assert "Every 2 working days at opening time" in client.get("/admin/escalation") \
-        .get_data(as_text=True)
+        "daily",
+        2,
+        ["lead"],
+        ["sms"],
+    )
+    assert "Every 2 working days at opening time" in client.get("/admin/escalation").get_data(
+        as_text=True
+    )
 
 
 def test_switching_a_rung_off_keeps_it_but_the_sweep_skips_it(client, admin):
@@ -138,36 +154,48 @@ NOT_OFFERED = "Please choose one of the listed options."
 HOURS_NUMBER = "Please enter a number of working hours, such as 0, 2 or 6.5."
 
 
-@pytest.mark.parametrize(("level", "data", "message"), [
-    ("blue", {"trigger": "share_used", "percent": ""}, SHARE_REQUIRED),
-    ("blue", {"trigger": "share_used", "percent": "0"}, SHARE_RANGE),
-    ("blue", {"trigger": "share_used", "percent": "101"}, SHARE_RANGE),
-    ("blue", {"trigger": "share_used", "percent": "75.5"}, SHARE_RANGE),
-    ("blue", {"trigger": "share_used", "percent": "abc"}, SHARE_RANGE),
-    ("blue", {"trigger": "share_used", "percent": "99999999999999999999"}, SHARE_RANGE),
-    ("yellow", {"hours": ""}, HOURS_REQUIRED),
-    ("yellow", {"hours": "-1"}, "The working hours past the deadline cannot be negative."),
-    ("yellow", {"hours": "400.5"}, "The working hours past the deadline may be at most 400."),
-    ("yellow", {"hours": "1e9"}, "The working hours past the deadline may be at most 400."),
-    ("yellow", {"hours": "two"}, HOURS_NUMBER),
-    ("yellow", {"hours": "NaN"}, HOURS_NUMBER),
-    ("yellow", {"trigger": None}, "Please choose when the step fires."),
-    ("yellow", {"trigger": "whenever"}, "Not a valid choice"),
-    ("yellow", {"audiences": None}, "Please choose at least one kind of person to tell."),
-    ("yellow", {"channels": None}, "Please choose at least one channel."),
-    ("yellow", {"audiences": ["assignee", "the mayor"]}, NOT_OFFERED),
-    ("yellow", {"channels": ["pigeon"]}, NOT_OFFERED),
-    # Out of order: yellow by share used before blue's 75 %, or at the same moment.
-    ("yellow", {"trigger": "share_used", "percent": "50"},
-     "The blue card must come before the yellow card"),
-    ("yellow", {"trigger": "share_used", "percent": "75"},
-     "The blue card must come before the yellow card"),
-    # Blue after the deadline, later than yellow at the deadline.
-    ("blue", {"trigger": "overdue", "hours": "2"},
-     "The blue card must come before the yellow card"),
-    # Red at the deadline, like yellow: two overdue thresholds must increase.
-    ("red", {"hours": "0"}, "The yellow card must come before the red card"),
-])
+@pytest.mark.parametrize(
+    ("level", "data", "message"),
+    [
+        ("blue", {"trigger": "share_used", "percent": ""}, SHARE_REQUIRED),
+        ("blue", {"trigger": "share_used", "percent": "0"}, SHARE_RANGE),
+        ("blue", {"trigger": "share_used", "percent": "101"}, SHARE_RANGE),
+        ("blue", {"trigger": "share_used", "percent": "75.5"}, SHARE_RANGE),
+        ("blue", {"trigger": "share_used", "percent": "abc"}, SHARE_RANGE),
+        ("blue", {"trigger": "share_used", "percent": "99999999999999999999"}, SHARE_RANGE),
+        ("yellow", {"hours": ""}, HOURS_REQUIRED),
+        ("yellow", {"hours": "-1"}, "The working hours past the deadline cannot be negative."),
+        ("yellow", {"hours": "400.5"}, "The working hours past the deadline may be at most 400."),
+        ("yellow", {"hours": "1e9"}, "The working hours past the deadline may be at most 400."),
+        ("yellow", {"hours": "two"}, HOURS_NUMBER),
+        ("yellow", {"hours": "NaN"}, HOURS_NUMBER),
+        ("yellow", {"trigger": None}, "Please choose when the step fires."),
+        ("yellow", {"trigger": "whenever"}, "Not a valid choice"),
+        ("yellow", {"audiences": None}, "Please choose at least one kind of person to tell."),
+        ("yellow", {"channels": None}, "Please choose at least one channel."),
+        ("yellow", {"audiences": ["assignee", "the mayor"]}, NOT_OFFERED),
+        ("yellow", {"channels": ["pigeon"]}, NOT_OFFERED),
+        # Out of order: yellow by share used before blue's 75 %, or at the same moment.
+        (
+            "yellow",
+            {"trigger": "share_used", "percent": "50"},
+            "The blue card must come before the yellow card",
+        ),
+        (
+            "yellow",
+            {"trigger": "share_used", "percent": "75"},
+            "The blue card must come before the yellow card",
+        ),
+        # Blue after the deadline, later than yellow at the deadline.
+        (
+            "blue",
+            {"trigger": "overdue", "hours": "2"},
+            "The blue card must come before the yellow card",
+        ),
+        # Red at the deadline, like yellow: two overdue thresholds must increase.
+        ("red", {"hours": "0"}, "The yellow card must come before the red card"),
+    ],
+)
 def test_bad_input_is_refused_with_a_clear_message(client, admin, level, data, message):
     response = client.post(f"/admin/escalation/resolve/{level}/edit", data=yellow_form(**data))
     assert response.status_code == 200
@@ -177,26 +205,37 @@ def test_bad_input_is_refused_with_a_clear_message(client, admin, level, data, m
     assert row_count() == 0
 
 
-@pytest.mark.parametrize(("every", "message"), [
-    ("", "Please enter every how many working days, from 1 to 30."),
-    ("0", "Please enter a whole number of working days from 1 to 30."),
-    ("31", "Please enter a whole number of working days from 1 to 30."),
-    ("x", "Not a valid integer value"),
-])
+@pytest.mark.parametrize(
+    ("every", "message"),
+    [
+        ("", "Please enter every how many working days, from 1 to 30."),
+        ("0", "Please enter a whole number of working days from 1 to 30."),
+        ("31", "Please enter a whole number of working days from 1 to 30."),
+        ("x", "Not a valid integer value"),
+    ],
+)
 def test_bad_repeat_intervals_are_refused(client, admin, every, message):
-    response = client.post("/admin/escalation/resolve/repeat/edit", data={
-        "every_days": every, "audiences": ["lead"], "channels": ["email"], "active": "y"})
+    response = client.post(
+        "/admin/escalation/resolve/repeat/edit",
+        data={"every_days": every, "audiences": ["lead"], "channels": ["email"], "active": "y"},
+    )
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert row_count() == 0
 
 
 def test_an_inactive_rung_does_not_count_for_the_order(client, admin):
-    blue_off = {"trigger": "share_used", "percent": "75", "audiences": ["assignee"],
-                "channels": ["email"]}
+    blue_off = {
+        "trigger": "share_used",
+        "percent": "75",
+        "audiences": ["assignee"],
+        "channels": ["email"],
+    }
     assert client.post("/admin/escalation/resolve/blue/edit", data=blue_off).status_code == 302
-    response = client.post("/admin/escalation/resolve/yellow/edit",
-                           data=yellow_form(trigger="share_used", percent="50"))
+    response = client.post(
+        "/admin/escalation/resolve/yellow/edit",
+        data=yellow_form(trigger="share_used", percent="50"),
+    )
     assert response.status_code == 302
     # Switching blue back on would now put it after yellow: refused, nothing changes.
     response = client.post("/admin/escalation/resolve/blue/edit", data={**blue_off, "active": "y"})
@@ -205,8 +244,9 @@ def test_an_inactive_rung_does_not_count_for_the_order(client, admin):
 
 
 def test_letters_in_the_field_that_does_not_apply_are_ignored(client, admin):
-    response = client.post("/admin/escalation/resolve/yellow/edit",
-                           data=yellow_form(hours="0", percent="lots"))
+    response = client.post(
+        "/admin/escalation/resolve/yellow/edit", data=yellow_form(hours="0", percent="lots")
+    )
     assert response.status_code == 302
     assert next(r for r in rows("resolve") if r.level == "yellow").threshold == 0
 
@@ -231,20 +271,23 @@ def test_the_forms_carry_their_csrf_token(app, client, admin):
     assert row_count() == 4
     ladder_page = client.get("/admin/escalation").get_data(as_text=True)
     assert client.post("/admin/escalation/resolve/reset").status_code == 400
-    response = client.post("/admin/escalation/resolve/reset",
-                           data={"csrf_token": csrf_token_from(ladder_page)})
+    response = client.post(
+        "/admin/escalation/resolve/reset", data={"csrf_token": csrf_token_from(ladder_page)}
+    )
     assert response.status_code == 302 and row_count() == 0
 
 
-@pytest.mark.parametrize("role", [Role.MEMBER, Role.LEAD, Role.SUPERVISOR, Role.DISPATCHER,
-                                  Role.ENTERPRISE_CONTACT])
+@pytest.mark.parametrize(
+    "role", [Role.MEMBER, Role.LEAD, Role.SUPERVISOR, Role.DISPATCHER, Role.ENTERPRISE_CONTACT]
+)
 def test_only_admins_reach_the_ladder(client, auth, make_user, make_enterprise, role):
     enterprise = make_enterprise() if role is Role.ENTERPRISE_CONTACT else None
     auth.login(make_user(role, enterprise=enterprise))
     assert client.get("/admin/escalation").status_code == 404
     assert client.get("/admin/escalation/resolve/yellow/edit").status_code == 404
-    assert client.post("/admin/escalation/resolve/yellow/edit",
-                       data=yellow_form()).status_code == 404
+    assert (
+        client.post("/admin/escalation/resolve/yellow/edit", data=yellow_form()).status_code == 404
+    )
     assert client.post("/admin/escalation/resolve/reset").status_code == 404
     assert row_count() == 0
 

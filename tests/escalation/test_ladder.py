@@ -76,7 +76,11 @@ def test_evaluate_after_an_outage_fires_what_is_due_and_only_the_latest_repeat()
     now = utc("2026-12-10 15:00")  # red 3 Dec 17:30; repeats due 4, 7, 8, 9, 10 Dec
     due, next_at, _ = evaluate(CALENDAR, [RESOLVE], LADDER, set(), now)
     assert [(f.level, f.repeat_no) for f in due] == [
-        (Level.BLUE, 0), (Level.YELLOW, 0), (Level.RED, 0), (Level.REPEAT, 5)]
+        (Level.BLUE, 0),
+        (Level.YELLOW, 0),
+        (Level.RED, 0),
+        (Level.REPEAT, 5),
+    ]
     assert next_at == utc("2026-12-11 09:00")
     fired = {f.key for f in due}
     due, _, _ = evaluate(CALENDAR, [RESOLVE], LADDER, fired, now + timedelta(minutes=1))

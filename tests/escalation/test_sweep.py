@@ -90,8 +90,9 @@ def test_two_sweeps_at_the_same_moment_write_every_reminder_once(park, client_fo
         thread.join(60)
     assert not errors
     assert [r.errors for r in results] == [[], []]
-    keys = db.session.scalars(select(Notification.key).where(
-        Notification.kind == "escalation")).all()
+    keys = db.session.scalars(
+        select(Notification.key).where(Notification.kind == "escalation")
+    ).all()
     assert len(keys) == len(set(keys)) > 0
     assert sum(r.notifications for r in results) == len(keys)
     assert sum(r.firings for r in results) == count(EscalationFiring)
@@ -109,8 +110,12 @@ def test_a_paused_ticket_is_not_escalated(park, client_for):
 def test_signing_stops_the_sign_for_ladder(park, client_for):
     ref = _overdue_ticket(park, client_for, signed=False, days_late=0, hours_late=2)
     run_sweep()
-    signs = {f.level for f in db.session.scalars(
-        select(EscalationFiring).where(EscalationFiring.stage == "sign"))}
+    signs = {
+        f.level
+        for f in db.session.scalars(
+            select(EscalationFiring).where(EscalationFiring.stage == "sign")
+        )
+    }
     assert "yellow" in signs
     act(client_for(park.member), ref, "sign")
     before = count(EscalationFiring, EscalationFiring.stage == "sign")

@@ -16,10 +16,20 @@ def admin_client(app, park, client_for):
 
 
 def _failed_message(park) -> None:
-    db.session.add(Notification(key="health:1", kind="escalation", recipient_id=park.member.id,
-                                channel="email", address=park.member.email, locale="en",
-                                subject="s", body_text="b", status="failed",
-                                last_error="550 mailbox unavailable"))
+    db.session.add(
+        Notification(
+            key="health:1",
+            kind="escalation",
+            recipient_id=park.member.id,
+            channel="email",
+            address=park.member.email,
+            locale="en",
+            subject="s",
+            body_text="b",
+            status="failed",
+            last_error="550 mailbox unavailable",
+        )
+    )
     db.session.commit()
 
 
@@ -57,8 +67,9 @@ def test_a_report_that_breaks_is_shown_as_such(park, admin_client, monkeypatch):
     monkeypatch.setattr("servicedesk.jobs.health.health_report", broken)
     response = admin_client.get("/admin/health")
     assert response.status_code == 200
-    assert "The health report could not be built: database on fire" in \
-        response.get_data(as_text=True)
+    assert "The health report could not be built: database on fire" in response.get_data(
+        as_text=True
+    )
 
 
 def test_with_a_real_valkey_the_queues_and_workers_show(park, admin_client, redis_url):
@@ -76,8 +87,11 @@ def test_a_registered_worker_shows_with_its_heartbeat(park, admin_client, redis_
     from servicedesk.jobs.queues import WORKER_QUEUES, queue, redis_connection
 
     connection = redis_connection()
-    worker = Worker([queue(name, connection) for name in WORKER_QUEUES], connection=connection,
-                    name="test-worker-on-loopback")
+    worker = Worker(
+        [queue(name, connection) for name in WORKER_QUEUES],
+        connection=connection,
+        name="test-worker-on-loopback",
+    )
     worker.register_birth()
     worker.set_state("idle")
     worker.heartbeat()

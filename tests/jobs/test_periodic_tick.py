@@ -19,8 +19,7 @@ def _last_run() -> SweepRun:
     return db.session.scalars(select(SweepRun).order_by(SweepRun.id.desc()).limit(1)).one()
 
 
-def test_the_tick_asks_every_domain_and_a_broken_one_does_not_stop_the_others(
-        app, monkeypatch):
+def test_the_tick_asks_every_domain_and_a_broken_one_does_not_stop_the_others(app, monkeypatch):
     asked = []
 
     def escalation(now):
@@ -86,8 +85,9 @@ def test_with_redis_the_digests_are_a_job_of_their_own(park, redis_url, monkeypa
     from servicedesk.jobs.queues import SWEEP_QUEUE, queue
 
     written_here = []
-    monkeypatch.setattr(periodic, "queue_morning_digests",
-                        lambda now: written_here.append(now) or 0)
+    monkeypatch.setattr(
+        periodic, "queue_morning_digests", lambda now: written_here.append(now) or 0
+    )
     waiting = queue(SWEEP_QUEUE)
     waiting.empty()
     report = tick()

@@ -9,8 +9,13 @@ from servicedesk.extensions import db
 from servicedesk.notifications.models import Notification
 from tests.tickets.conftest import client_for, park, ticket  # noqa: F401  (fixtures)
 
-MOBILES = {"contact": "13800000001", "member": "13800000002", "second_member": "13800000003",
-           "lead": "13800000004", "supervisor": "13800000005"}
+MOBILES = {
+    "contact": "13800000001",
+    "member": "13800000002",
+    "second_member": "13800000003",
+    "lead": "13800000004",
+    "supervisor": "13800000005",
+}
 
 
 @pytest.fixture

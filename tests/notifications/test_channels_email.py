@@ -26,16 +26,24 @@ SUBJECT = "【黄牌】诉求 GC-2026-000123 消防验收超期"
 
 
 def escalation_mail(**changes) -> EmailMessage:
-    values = {"to": "li.na@boe.example", "subject": SUBJECT,
-              "text": "本诉求的办结期限已过。\nOpen the ticket: http://127.0.0.1/t/1\n",
-              "html": "<p>本诉求的<strong>办结期限</strong>已过。</p>",
-              "message_id": "<gc-17-3f2a9c@greenchannel.local>"}
+    values = {
+        "to": "li.na@boe.example",
+        "subject": SUBJECT,
+        "text": "本诉求的办结期限已过。\nOpen the ticket: http://127.0.0.1/t/1\n",
+        "html": "<p>本诉求的<strong>办结期限</strong>已过。</p>",
+        "message_id": "<gc-17-3f2a9c@greenchannel.local>",
+    }
     return EmailMessage(**{**values, **changes})
 
 
 def sender_for(standin: SmtpStandIn, **options) -> SmtpEmailSender:
-    return SmtpEmailSender(standin.host, standin.port, timeout=options.pop("timeout", 2.0),
-                           sender="绿色通道 Green Channel <noreply@greenchannel.local>", **options)
+    return SmtpEmailSender(
+        standin.host,
+        standin.port,
+        timeout=options.pop("timeout", 2.0),
+        sender="绿色通道 Green Channel <noreply@greenchannel.local>",
+        **options,
+    )
 
 
 def test_a_chinese_reminder_arrives_intact_as_text_and_html(smtp_standin):
@@ -139,7 +147,8 @@ def test_a_stalled_message_counts_only_once_the_server_answers(smtp_standin):
     smtp_standin.mode = "stall"
     outcome: list[object] = []
     sending = threading.Thread(
-        target=lambda: outcome.append(sender_for(smtp_standin, timeout=5).send(escalation_mail())))
+        target=lambda: outcome.append(sender_for(smtp_standin, timeout=5).send(escalation_mail()))
+    )
     sending.start()
     smtp_standin.wait_until_stalled(1)
     assert smtp_standin.messages == []
@@ -193,8 +202,14 @@ def test_settings_choose_the_sender(smtp_standin):
     with pytest.raises(ConfigurationError, match="MAIL_BACKEND"):
         email_sender_from_config({"MAIL_BACKEND": "carrier-pigeon"})
     with pytest.raises(ConfigurationError, match="STARTTLS or SSL"):
-        email_sender_from_config({"MAIL_BACKEND": "smtp", "MAIL_SERVER": "mail.example",
-                                  "MAIL_USE_STARTTLS": True, "MAIL_USE_SSL": True})
+        email_sender_from_config(
+            {
+                "MAIL_BACKEND": "smtp",
+                "MAIL_SERVER": "mail.example",
+                "MAIL_USE_STARTTLS": True,
+                "MAIL_USE_SSL": True,
+            }
+        )
 
 
 def test_the_app_reads_mail_settings_from_the_environment(monkeypatch, tmp_path):

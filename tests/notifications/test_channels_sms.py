@@ -32,12 +32,20 @@ KEY = "esc:17:0:resolve:yellow:0:5:sms"
 
 def reminder(**changes) -> SmsMessage:
     # The title has a space, an asterisk and a tilde: the characters signatures get wrong.
-    values = {"to": "+86 138-0013-8000", "template": "escalation",
-              "params": {"ref": "GC-2026-000123", "title": "消防验收 *复验~", "card": "黄牌",
-                         "stage": "办结期限", "due": "2026-11-27 17:30"},
-              "text": "黄牌：诉求GC-2026-000123「消防验收 *复验~」办结期限2026-11-27 17:30已过，"
-                      "请尽快处理。",
-              "idempotency_key": KEY}
+    values = {
+        "to": "+86 138-0013-8000",
+        "template": "escalation",
+        "params": {
+            "ref": "GC-2026-000123",
+            "title": "消防验收 *复验~",
+            "card": "黄牌",
+            "stage": "办结期限",
+            "due": "2026-11-27 17:30",
+        },
+        "text": "黄牌：诉求GC-2026-000123「消防验收 *复验~」办结期限2026-11-27 17:30已过，"
+        "请尽快处理。",
+        "idempotency_key": KEY,
+    }
     return SmsMessage(**{**values, **changes})
 
 
@@ -85,16 +93,24 @@ def test_tencent_gets_ordered_params_and_our_key_as_session_context(sms_standin)
     [sms] = sms_standin.wait_for(1)
     assert serial == sms.provider_id
     assert (sms.endpoint, sms.to, sms.template) == ("tencent", "+8613800138000", "SMS_480215001")
-    assert sms.params == ["GC-2026-000123", "消防验收 *复验~", "黄牌", "办结期限",
-                          "2026-11-27 17:30"]
+    assert sms.params == [
+        "GC-2026-000123",
+        "消防验收 *复验~",
+        "黄牌",
+        "办结期限",
+        "2026-11-27 17:30",
+    ]
     assert sms.idempotency_key == KEY
 
 
-@pytest.mark.parametrize(("kind", "setting", "error"), [
-    ("aliyun", "SMS_ACCESS_KEY_SECRET", "SignatureDoesNotMatch"),
-    ("tencent", "SMS_ACCESS_KEY_SECRET", "AuthFailure.SignatureFailure"),
-    ("http", "SMS_GATEWAY_TOKEN", "401"),
-])
+@pytest.mark.parametrize(
+    ("kind", "setting", "error"),
+    [
+        ("aliyun", "SMS_ACCESS_KEY_SECRET", "SignatureDoesNotMatch"),
+        ("tencent", "SMS_ACCESS_KEY_SECRET", "AuthFailure.SignatureFailure"),
+        ("http", "SMS_GATEWAY_TOKEN", "401"),
+    ],
+)
 def test_a_wrong_secret_is_refused_by_the_gateway_for_good(sms_standin, kind, setting, error):
     config = {**sms_standin.config(kind, CODES), setting: "not-the-secret"}
 
@@ -106,11 +122,16 @@ def test_a_wrong_secret_is_refused_by_the_gateway_for_good(sms_standin, kind, se
 
 
 def test_the_aliyun_signature_matches_the_vendors_documented_example():
-    fields = {"AccessKeyId": "testid", "Action": "DescribeRegions", "Format": "XML",
-              "SignatureMethod": "HMAC-SHA1",
-              "SignatureNonce": "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf",
-              "SignatureVersion": "1.0", "Timestamp": "2016-02-23T12:46:24Z",
-              "Version": "2014-05-26"}
+    fields = {
+        "AccessKeyId": "testid",
+        "Action": "DescribeRegions",
+        "Format": "XML",
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureNonce": "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf",
+        "SignatureVersion": "1.0",
+        "Timestamp": "2016-02-23T12:46:24Z",
+        "Version": "2014-05-26",
+    }
 
     assert aliyun_signature(fields, "testsecret", "GET") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
 
@@ -160,7 +181,8 @@ def test_a_gateway_that_answers_too_late_may_still_send_it_so_keys_matter(sms_st
 @pytest.mark.parametrize("kind", ["console", "http", "aliyun", "tencent"])
 @pytest.mark.parametrize("number", ["12345678901", "138001380", "", "not a number"])
 def test_an_invalid_mobile_number_is_permanent_and_never_reaches_the_gateway(
-        sms_standin, kind, number):
+    sms_standin, kind, number
+):
     config = {"SMS_PROVIDER": "console"} if kind == "console" else sms_standin.config(kind, CODES)
 
     with pytest.raises(DeliveryError, match="not a mainland mobile number") as refused:
@@ -172,8 +194,9 @@ def test_an_invalid_mobile_number_is_permanent_and_never_reaches_the_gateway(
 
 @pytest.mark.parametrize("kind", ["aliyun", "tencent"])
 def test_a_template_without_a_vendor_code_is_permanent(sms_standin, kind):
-    with pytest.raises(DeliveryError, match="no vendor template code for SMS template "
-                                            "'ticket_reply'") as refused:
+    with pytest.raises(
+        DeliveryError, match="no vendor template code for SMS template 'ticket_reply'"
+    ) as refused:
         provider(sms_standin, kind).send(reminder(template="ticket_reply", params={"ref": "X"}))
 
     assert refused.value.retryable is False

@@ -40,20 +40,30 @@ def test_a_request_that_rolls_back_enqueues_nothing(app, park, client_for, redis
         contact = db.session.get(User, contact_id)
         for key in ("half-done:1", "half-done:2"):
             with db.session.begin_nested() if key.endswith("2") else nullcontext():
-                queue_notification(key=key, kind="ticket_auto_closed", recipient=contact,
-                                   channel="email", context={"ref": "GC-2026-000001"})
+                queue_notification(
+                    key=key,
+                    kind="ticket_auto_closed",
+                    recipient=contact,
+                    channel="email",
+                    context={"ref": "GC-2026-000001"},
+                )
         db.session.rollback()
         return "undone", 409
 
     member = client_for(park.member)
     assert member.post("/test/half-done").status_code == 409
     assert _queued_ids(app) == Counter()
-    assert db.session.scalars(select(Notification)
-                              .where(Notification.key.startswith("half-done"))).all() == []
+    assert (
+        db.session.scalars(
+            select(Notification).where(Notification.key.startswith("half-done"))
+        ).all()
+        == []
+    )
 
 
 def test_an_action_undone_by_a_racing_write_enqueues_nothing(
-        app, park, client_for, redis_url, monkeypatch):
+    app, park, client_for, redis_url, monkeypatch
+):
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
     before = {row.id for row in outbox(ref)}
     _empty_queue(app)
@@ -61,8 +71,9 @@ def test_an_action_undone_by_a_racing_write_enqueues_nothing(
 
     def sign_while_someone_else_writes(actor, ticket_, **kwargs):
         with db.engine.begin() as other_connection:  # another worker commits first
-            other_connection.execute(text("UPDATE ticket SET version = version + 1 "
-                                          "WHERE reference = :ref"), {"ref": ref})
+            other_connection.execute(
+                text("UPDATE ticket SET version = version + 1 WHERE reference = :ref"), {"ref": ref}
+            )
         return real_sign(actor, ticket_, **kwargs)
 
     monkeypatch.setattr(services, "sign", sign_while_someone_else_writes)

@@ -54,17 +54,24 @@ def tickets(park, client_for, make_user, make_task_force):
     """Friday 9 October 2026: A due this afternoon, B overdue since yesterday, C due Monday
     (all three with the chain's task force); D overdue with the other task force. A third
     task force has a lead and nothing due."""
-    other_lead = make_user(Role.LEAD, Role.MEMBER, lead_of=park.other_task_force,
-                           name="Lead Other")
+    other_lead = make_user(Role.LEAD, Role.MEMBER, lead_of=park.other_task_force, name="Lead Other")
     idle_lead = make_user(Role.LEAD, name="Lead Idle")
     make_task_force(name="空闲专班", lead=idle_lead)
     enterprise = client_for(park.contact)
-    refs = {name: reference_from(file_ticket(enterprise, park.category, title=f"Ticket {name}"))
-            for name in "ABC"}
-    refs["D"] = reference_from(file_ticket(client_for(park.other_contact), park.category,
-                                           title="Ticket D"))
-    act(client_for(park.dispatcher), refs["D"], "dispatch",
-        task_force=str(park.other_task_force.id), reason="")
+    refs = {
+        name: reference_from(file_ticket(enterprise, park.category, title=f"Ticket {name}"))
+        for name in "ABC"
+    }
+    refs["D"] = reference_from(
+        file_ticket(client_for(park.other_contact), park.category, title="Ticket D")
+    )
+    act(
+        client_for(park.dispatcher),
+        refs["D"],
+        "dispatch",
+        task_force=str(park.other_task_force.id),
+        reason="",
+    )
     due(refs["A"], "2026-10-09 15:00")
     due(refs["B"], "2026-10-08 10:00")
     due(refs["C"], "2026-10-12 10:00")
@@ -139,15 +146,19 @@ def test_the_tick_writes_each_digest_exactly_once(app, park, tickets):
     keys = sorted(row.key for row in outbox(kind="morning_digest"))
     assert len(keys) == len(set(keys)) == 3
     assert {row.recipient_id for row in outbox(kind="morning_digest")} == {
-        park.lead.id, park.supervisor.id, tickets[1].id}
+        park.lead.id,
+        park.supervisor.id,
+        tickets[1].id,
+    }
 
 
 def test_a_supervisor_who_wants_the_digest_by_sms_gets_a_short_one(
-        app, phones, tickets, client_for):
+    app, phones, tickets, client_for
+):
     park = phones
     response = client_for(park.supervisor).post(
-        "/account/notifications", data={"wanted": ["digest:email", "digest:sms"],
-                                        "submit": "Save"})
+        "/account/notifications", data={"wanted": ["digest:email", "digest:sms"], "submit": "Save"}
+    )
     assert response.status_code == 302
     digests("2026-10-09 08:45")
     rows = {row.channel: row for row in digest_of(park.supervisor)}
@@ -155,14 +166,16 @@ def test_a_supervisor_who_wants_the_digest_by_sms_gets_a_short_one(
     assert rows["sms"].sms_params == {"due_today": "1", "overdue": "2"}
     assert rows["sms"].address == "13800000005"
     # Switched off: the next day brings nothing to this supervisor.
-    client_for(park.supervisor).post("/account/notifications",
-                                     data={"wanted": ["escalation:email"], "submit": "Save"})
+    client_for(park.supervisor).post(
+        "/account/notifications", data={"wanted": ["escalation:email"], "submit": "Save"}
+    )
     digests("2026-10-12 08:45")
     assert {row.key.split(":")[1] for row in digest_of(park.supervisor)} == {"2026-10-09"}
 
 
 def test_the_digest_is_the_mornings_picture_not_a_running_commentary(
-        app, park, tickets, client_for):
+    app, park, tickets, client_for
+):
     refs, _other_lead, idle_lead = tickets
     assert digests("2026-10-09 08:45") == 3
     # Later that morning the idle team gets a ticket due today: it waits for tomorrow's digest.

@@ -24,8 +24,9 @@ def boxes(html: str) -> dict[str, bool]:
 
 def saved(user) -> dict[tuple[str, str], bool]:
     db.session.expire_all()
-    rows = db.session.scalars(select(NotificationPreference)
-                              .where(NotificationPreference.user_id == user.id))
+    rows = db.session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id == user.id)
+    )
     return {(r.topic, r.channel): r.enabled for r in rows}
 
 
@@ -55,22 +56,31 @@ def test_a_member_sees_the_staff_topics_with_the_defaults(app, phones, client_fo
 
 def test_an_enterprise_contact_sees_only_its_topics(app, phones, client_for):
     html = client_for(phones.contact).get(PAGE).get_data(as_text=True)
-    assert set(boxes(html)) == {f"{t}:{c}" for t in ("progress", "info_requested", "resolved")
-                                for c in ("email", "sms")}
+    assert set(boxes(html)) == {
+        f"{t}:{c}" for t in ("progress", "info_requested", "resolved") for c in ("email", "sms")
+    }
     assert "Red-card escalations" not in html
 
 
 def test_switching_a_channel_off_is_saved_and_shown(app, phones, client_for):
     park = phones
     contact = client_for(park.contact)
-    response = contact.post(PAGE, data={"wanted": ["progress:email", "info_requested:email",
-                                                   "resolved:email", "resolved:sms"],
-                                        "submit": "Save my choices"})
+    response = contact.post(
+        PAGE,
+        data={
+            "wanted": ["progress:email", "info_requested:email", "resolved:email", "resolved:sms"],
+            "submit": "Save my choices",
+        },
+    )
     assert response.status_code == 302
     assert saved(park.contact) == {
-        ("progress", "email"): True, ("progress", "sms"): False,
-        ("info_requested", "email"): True, ("info_requested", "sms"): False,
-        ("resolved", "email"): True, ("resolved", "sms"): True}
+        ("progress", "email"): True,
+        ("progress", "sms"): False,
+        ("info_requested", "email"): True,
+        ("info_requested", "sms"): False,
+        ("resolved", "email"): True,
+        ("resolved", "sms"): True,
+    }
     assert not wants(park.contact, "info_requested", "sms")
     page = contact.get(PAGE).get_data(as_text=True)
     assert "Your notification choices are saved." in page
@@ -107,8 +117,9 @@ def test_an_invalid_mobile_number_counts_as_none(app, park, client_for):
 def test_boxes_that_were_not_offered_are_refused(app, park, client_for):
     member = client_for(park.member)
     for sneaked in ("escalation:sms", "progress:email", "nonsense", "team_ticket:fax"):
-        response = member.post(PAGE, data={"wanted": ["escalation:email", sneaked],
-                                           "submit": "Save my choices"})
+        response = member.post(
+            PAGE, data={"wanted": ["escalation:email", sneaked], "submit": "Save my choices"}
+        )
         assert response.status_code == 200, sneaked
         html = response.get_data(as_text=True)
         assert "not a valid choice" in html, sneaked
@@ -119,8 +130,14 @@ def test_boxes_that_were_not_offered_are_refused(app, park, client_for):
 def test_the_form_needs_its_csrf_token(csrf_app, park):
     client = csrf_app.test_client()
     login = client.get("/login").get_data(as_text=True)
-    client.post("/login", data={"email": park.member.email, "password": "correct-horse-9",
-                                "csrf_token": csrf_token_from(login)})
+    client.post(
+        "/login",
+        data={
+            "email": park.member.email,
+            "password": "correct-horse-9",
+            "csrf_token": csrf_token_from(login),
+        },
+    )
     assert client.post(PAGE, data={"wanted": ["escalation:email"]}).status_code == 400
     assert saved(park.member) == {}
     token = csrf_token_from(client.get(PAGE).get_data(as_text=True))

@@ -16,14 +16,26 @@ from servicedesk.notifications.render import (
 
 URL = "http://127.0.0.1:5000/tickets/GC-2026-000123"
 TICKET = {"ref": "GC-2026-000123", "title": "Fire inspection of the new plant", "url": URL}
-ROW = {"ref": "GC-2026-000123", "title": "Fire inspection", "task_force": "New display",
-       "due": "2026-11-27 17:30", "url": URL}
+ROW = {
+    "ref": "GC-2026-000123",
+    "title": "Fire inspection",
+    "task_force": "New display",
+    "due": "2026-11-27 17:30",
+    "url": URL,
+}
 
 # ASCII values only, so any Chinese in the output comes from the translations.
 CONTEXTS: dict[str, Mapping[str, object]] = {
-    "escalation": {**TICKET, "enterprise": "BOE Chengdu", "stage": "resolve", "card": "yellow",
-                   "level": "yellow", "repeat_no": 0, "due": "2026-11-27 17:30",
-                   "task_force": "New display"},
+    "escalation": {
+        **TICKET,
+        "enterprise": "BOE Chengdu",
+        "stage": "resolve",
+        "card": "yellow",
+        "level": "yellow",
+        "repeat_no": 0,
+        "due": "2026-11-27 17:30",
+        "task_force": "New display",
+    },
     "ticket_filed_receipt": TICKET,
     "ticket_dispatched": {"ref": "GC-2026-000123", "task_force": "New display"},
     "ticket_signed": {"ref": "GC-2026-000123", "who": "Li Na", "task_force": "New display"},
@@ -34,14 +46,24 @@ CONTEXTS: dict[str, Mapping[str, object]] = {
     "team_new_ticket": {**TICKET, "enterprise": "BOE Chengdu", "sign_due": "2026-11-26 15:00"},
     "ticket_assigned": {**TICKET, "by": "Wang Qiang", "due": "2026-12-04 17:30"},
     "enterprise_replied": {**TICKET, "excerpt": "The number is 118.", "enterprise": "BOE"},
-    "extension_requested": {**TICKET, "days": 5, "reason": "Waiting for the province.",
-                            "who": "Li Na"},
+    "extension_requested": {
+        **TICKET,
+        "days": 5,
+        "reason": "Waiting for the province.",
+        "who": "Li Na",
+    },
     "extension_decided": {"ref": "GC-2026-000123", "approved": False, "note": "Not now."},
     "ticket_reworked": {**TICKET, "reason": "The certificate never arrived."},
-    "sms_digest": {"count": 4, "refs": ["GC-2026-000123", "GC-2026-000124", "GC-2026-000130"],
-                   "more": 1},
-    "morning_digest": {"due_today": [ROW], "overdue": [dict(ROW, ref="GC-2026-000099")],
-                       "url": "http://127.0.0.1:5000/tickets/queue"},
+    "sms_digest": {
+        "count": 4,
+        "refs": ["GC-2026-000123", "GC-2026-000124", "GC-2026-000130"],
+        "more": 1,
+    },
+    "morning_digest": {
+        "due_today": [ROW],
+        "overdue": [dict(ROW, ref="GC-2026-000099")],
+        "url": "http://127.0.0.1:5000/tickets/queue",
+    },
 }
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -87,8 +109,12 @@ def test_the_card_decides_the_reminder(app):
         context = {**CONTEXTS["escalation"], "card": card, "repeat_no": repeat_no}
         return render_notification("escalation", "en", context)
 
-    blue, yellow, red, repeat = (escalation("blue"), escalation("yellow"), escalation("red"),
-                                 escalation("red", 3))
+    blue, yellow, red, repeat = (
+        escalation("blue"),
+        escalation("yellow"),
+        escalation("red"),
+        escalation("red", 3),
+    )
     assert blue.subject.startswith("[Blue card] GC-2026-000123")
     assert "resolution deadline of this ticket is near" in blue.text
     assert "has passed" in yellow.text and "has passed" in yellow.sms_text
@@ -103,8 +129,10 @@ def test_the_card_decides_the_reminder(app):
 def test_the_sign_for_stage_is_named_in_the_readers_language(app):
     context = {**CONTEXTS["escalation"], "stage": "sign"}
 
-    assert "Sign-for deadline: 2026-11-27 17:30" in render_notification(
-        "escalation", "en", context).text
+    assert (
+        "Sign-for deadline: 2026-11-27 17:30"
+        in render_notification("escalation", "en", context).text
+    )
     assert render_notification("escalation", "zh_CN", context).sms_params["stage"] == "签收期限"
 
 
@@ -122,8 +150,7 @@ def test_the_html_loads_nothing_from_elsewhere(app):
     for kind, context in CONTEXTS.items():
         html = render_notification(kind, "en", context).html
         assert "<img" not in html and "<link" not in html and "<script" not in html
-        assert set(re.findall(r'(?:href|src)="([^"]*)"', html)) <= {
-            context.get("url"), URL, None}
+        assert set(re.findall(r'(?:href|src)="([^"]*)"', html)) <= {context.get("url"), URL, None}
 
 
 def test_a_title_with_a_line_break_keeps_the_subject_on_one_line(app):
@@ -152,8 +179,7 @@ def test_the_digest_names_the_first_references(app):
 
 
 def test_the_morning_digest_lists_due_and_overdue_tickets(app):
-    rendered = render_notification("morning_digest", "en",
-                                   {"due_today": [ROW], "overdue": []})
+    rendered = render_notification("morning_digest", "en", {"due_today": [ROW], "overdue": []})
 
     assert rendered.subject == "Morning digest: 1 due today, 0 overdue"
     assert "- GC-2026-000123 Fire inspection · New display · 2026-11-27 17:30" in rendered.text
@@ -163,7 +189,8 @@ def test_the_morning_digest_lists_due_and_overdue_tickets(app):
 
 def test_a_missing_context_value_is_named(app):
     with pytest.raises(UnknownNotification, match="escalation needs due, url"):
-        render_notification("escalation", "en", {"ref": "GC-1", "title": "t", "stage": "sign",
-                                                 "card": "blue"})
+        render_notification(
+            "escalation", "en", {"ref": "GC-1", "title": "t", "stage": "sign", "card": "blue"}
+        )
     with pytest.raises(UnknownNotification, match="no templates"):
         render_notification("birthday_wishes", "en", {})

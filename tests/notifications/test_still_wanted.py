@@ -24,8 +24,11 @@ def _sign_reminders(park, client_for) -> tuple[str, list[Notification]]:
         setattr(t, name, getattr(t, name) - shift)
     db.session.commit()
     run_sweep()
-    rows = [r for r in outbox(ref, kind="escalation")
-            if r.reason is not None and r.reason["stage"] == "sign" and r.status == "pending"]
+    rows = [
+        r
+        for r in outbox(ref, kind="escalation")
+        if r.reason is not None and r.reason["stage"] == "sign" and r.status == "pending"
+    ]
     assert rows, "the sweep wrote no sign-for reminder"
     return ref, rows
 

@@ -38,8 +38,13 @@ def test_the_enterprise_hears_of_the_first_dispatch_only(app, park, client_for):
 
     act(client_for(park.member), ref, "return", reason="不属于本专班")
     act(dispatcher, ref, "dispatch", task_force=str(park.other_task_force.id), reason="")
-    act(client_for(park.dispatcher), ref, "transfer", task_force=str(park.task_force.id),
-        reason="还是新型显示")
+    act(
+        client_for(park.dispatcher),
+        ref,
+        "transfer",
+        task_force=str(park.task_force.id),
+        reason="还是新型显示",
+    )
     assert kinds_for(ref, contact) == ["ticket_filed_receipt", "ticket_dispatched"]
 
 
@@ -60,8 +65,7 @@ def test_sign_for_is_told_whether_a_member_signs_or_the_lead_assigns(app, park, 
     assert len(outbox(assigned, kind="ticket_signed")) == 1
 
 
-def test_public_replies_reach_the_enterprise_and_internal_notes_never_do(
-        app, phones, client_for):
+def test_public_replies_reach_the_enterprise_and_internal_notes_never_do(app, phones, client_for):
     park = phones
     member = client_for(park.member)
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
@@ -79,8 +83,7 @@ def test_public_replies_reach_the_enterprise_and_internal_notes_never_do(
     assert "我们已联系供电公司。" in reply[0].body_text
 
 
-def test_a_request_for_information_reaches_the_enterprise_by_email_and_sms(
-        app, phones, client_for):
+def test_a_request_for_information_reaches_the_enterprise_by_email_and_sms(app, phones, client_for):
     park = phones
     member = client_for(park.member)
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
@@ -88,7 +91,9 @@ def test_a_request_for_information_reaches_the_enterprise_by_email_and_sms(
     act(member, ref, "request_info", body="请提供用电负荷清单。")
     rows = outbox(ref, kind="info_requested")
     assert {(r.recipient_id, r.channel) for r in rows} == {
-        (park.contact.id, "email"), (park.contact.id, "sms")}
+        (park.contact.id, "email"),
+        (park.contact.id, "sms"),
+    }
     email = next(r for r in rows if r.channel == "email")
     assert "请提供用电负荷清单。" in email.body_text
     sms = next(r for r in rows if r.channel == "sms")
@@ -104,7 +109,8 @@ def test_a_resolved_ticket_asks_the_enterprise_to_confirm_and_rate(app, park, cl
     rows = outbox(ref, kind="ticket_resolved")
     # The contact has no mobile number: e-mail only, and no failed SMS row to clutter the log.
     assert [(r.recipient_id, r.channel, r.status) for r in rows] == [
-        (park.contact.id, "email", "pending")]
+        (park.contact.id, "email", "pending")
+    ]
     assert "临时用电已接通。" in rows[0].body_text
     assert f"Confirm and rate: {BASE}/tickets/{ref}" in rows[0].body_text
 

@@ -35,8 +35,12 @@ def test_nobody_is_told_about_their_own_action(app, phones, client_for):
             assert row.recipient_id != actors[event_id], (row.kind, row.recipient.name)
     lead_heard = {row.kind for row in rows if row.recipient_id == park.lead.id}
     # Told what others did (the decision, the enterprise's reply, the rework) and nothing else.
-    assert lead_heard == {"team_new_ticket", "extension_decided", "enterprise_replied",
-                          "ticket_reworked"}
+    assert lead_heard == {
+        "team_new_ticket",
+        "extension_decided",
+        "enterprise_replied",
+        "ticket_reworked",
+    }
     assert park.supervisor.id in {r.recipient_id for r in outbox(ref, kind="extension_requested")}
     assert park.supervisor.id not in {r.recipient_id for r in outbox(ref, kind="extension_decided")}
 
@@ -44,12 +48,14 @@ def test_nobody_is_told_about_their_own_action(app, phones, client_for):
 def _count_committed(ids) -> int:
     """Rows another connection can see: what is committed."""
     with db.engine.connect() as other:
-        return other.execute(select(func.count()).select_from(Notification)
-                             .where(Notification.id.in_(ids))).scalar_one()
+        return other.execute(
+            select(func.count()).select_from(Notification).where(Notification.id.in_(ids))
+        ).scalar_one()
 
 
 def test_rows_exist_only_after_the_commit_and_delivery_is_asked_for_after_it(
-        app, park, client_for, monkeypatch):
+    app, park, client_for, monkeypatch
+):
     member = client_for(park.member)
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
     act(member, ref, "sign")
@@ -80,8 +86,9 @@ def test_rows_exist_only_after_the_commit_and_delivery_is_asked_for_after_it(
 
 
 def _preferences(client, *ticked):
-    return client.post("/account/notifications",
-                       data={"wanted": list(ticked), "submit": "Save my choices"})
+    return client.post(
+        "/account/notifications", data={"wanted": list(ticked), "submit": "Save my choices"}
+    )
 
 
 def test_a_member_who_switches_new_tickets_off_is_not_told(app, park, client_for):
@@ -97,8 +104,12 @@ def test_a_member_who_switches_new_tickets_off_is_not_told(app, park, client_for
 def test_an_enterprise_that_switches_sms_off_gets_email_only(app, phones, client_for):
     park = phones
     enterprise = client_for(park.contact)
-    assert _preferences(enterprise, "progress:email", "info_requested:email",
-                        "resolved:email", "resolved:sms").status_code == 302
+    assert (
+        _preferences(
+            enterprise, "progress:email", "info_requested:email", "resolved:email", "resolved:sms"
+        ).status_code
+        == 302
+    )
     member = client_for(park.member)
     ref = reference_from(file_ticket(enterprise, park.category))
     act(member, ref, "sign")
@@ -106,18 +117,30 @@ def test_an_enterprise_that_switches_sms_off_gets_email_only(app, phones, client
     assert told(ref, kind="info_requested") == {("info_requested", park.contact.id, "email")}
     act(enterprise, ref, "enterprise_reply", body="见附件。")
     act(member, ref, "resolve", summary="已处理。")
-    assert told(ref, kind="ticket_resolved") == {("ticket_resolved", park.contact.id, "email"),
-                                                  ("ticket_resolved", park.contact.id, "sms")}
+    assert told(ref, kind="ticket_resolved") == {
+        ("ticket_resolved", park.contact.id, "email"),
+        ("ticket_resolved", park.contact.id, "sms"),
+    }
 
 
 def _escalation_row(ref: str, person, status: str = "pending") -> int:
     t = ticket(ref)
     notification_id = queue_notification(
-        key=f"esc:{t.id}:0:resolve:yellow:0:{person.id}:email", kind="escalation",
-        recipient=person, channel="email",
-        context={"ref": ref, "title": t.title, "stage": "resolve", "card": "yellow",
-                 "due": "2026-11-20 17:30", "url": f"http://x/tickets/{ref}"},
-        ticket_id=t.id, reason={"stage": "resolve", "level": "yellow", "epoch": 0})
+        key=f"esc:{t.id}:0:resolve:yellow:0:{person.id}:email",
+        kind="escalation",
+        recipient=person,
+        channel="email",
+        context={
+            "ref": ref,
+            "title": t.title,
+            "stage": "resolve",
+            "card": "yellow",
+            "due": "2026-11-20 17:30",
+            "url": f"http://x/tickets/{ref}",
+        },
+        ticket_id=t.id,
+        reason={"stage": "resolve", "level": "yellow", "epoch": 0},
+    )
     assert notification_id is not None
     row = db.session.get(Notification, notification_id)
     assert row is not None
@@ -166,14 +189,16 @@ def test_an_internal_event_never_reaches_the_enterprise(app, park, client_for):
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
     act(member, ref, "sign")
     # Even an event of a kind the enterprise hears about stays inside when it is internal.
-    services.record_event(ticket(ref), park.member, EventKind.REPLIED, public=False,
-                          body="仅供内部参考")
+    services.record_event(
+        ticket(ref), park.member, EventKind.REPLIED, public=False, body="仅供内部参考"
+    )
     db.session.commit()
     assert told(ref, kind="ticket_reply") == set()
 
 
 def test_a_message_that_cannot_be_rendered_does_not_undo_the_action(
-        app, park, client_for, monkeypatch):
+    app, park, client_for, monkeypatch
+):
     from servicedesk.notifications import render
 
     real = render.render_notification
@@ -190,8 +215,11 @@ def test_a_message_that_cannot_be_rendered_does_not_undo_the_action(
     assert act(member, ref, "reply", body="已联系。").status_code == 302
     assert ticket(ref).status == "in_progress"  # the reply itself was saved
     # The message is not lost silently: it waits as a failed row an admin sees, with the error.
-    rows = db.session.scalars(select(Notification).where(
-        Notification.kind == "ticket_reply", Notification.ticket_id == ticket(ref).id)).all()
+    rows = db.session.scalars(
+        select(Notification).where(
+            Notification.kind == "ticket_reply", Notification.ticket_id == ticket(ref).id
+        )
+    ).all()
     assert rows and all(r.status == "failed" for r in rows)
     assert all("could not render" in r.last_error for r in rows)
     assert told(ref, kind="ticket_signed") != set()

@@ -14,8 +14,13 @@ def make_timed_ticket(make_category):
     """A ticket that is never saved: the clock functions only read and set its fields."""
 
     def make(kind="assistance", urgency="normal", green_channel=False, category=None):
-        return Ticket(category=category or make_category(kind=kind), urgency=urgency,
-                      green_channel=green_channel, extension_working_days=0)
+        return Ticket(
+            category=category or make_category(kind=kind),
+            urgency=urgency,
+            green_channel=green_channel,
+            extension_working_days=0,
+        )
+
     return make
 
 
@@ -25,4 +30,5 @@ def set_today(monkeypatch):
 
     def set_to(moment: datetime) -> None:
         monkeypatch.setattr("servicedesk.sla.calendar_store.utcnow", lambda: moment)
+
     return set_to

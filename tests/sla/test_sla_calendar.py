@@ -20,20 +20,23 @@ def test_the_park_hours_are_two_periods_of_seven_hours_in_total():
     assert park_calendar().minutes_per_day == DAY == 7 * 60
 
 
-@pytest.mark.parametrize("text, complaint", [
-    ("", "empty"),
-    ("   ", "empty"),
-    ("9-17", "not a time of day"),
-    ("09:00", "not a period"),
-    ("09:00-12:00-13:00", "not a period"),
-    ("nine-ten", "not a time of day"),
-    ("25:00-26:00", "not a time of day"),
-    ("09:61-10:00", "not a time of day"),
-    ("12:00-09:00", "ends before it starts"),
-    ("09:00-09:00", "ends before it starts"),
-    ("09:00-12:00,11:00-13:00", "overlaps"),
-    ("13:30-17:30,09:00-12:00", "overlaps"),
-])
+@pytest.mark.parametrize(
+    "text, complaint",
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("9-17", "not a time of day"),
+        ("09:00", "not a period"),
+        ("09:00-12:00-13:00", "not a period"),
+        ("nine-ten", "not a time of day"),
+        ("25:00-26:00", "not a time of day"),
+        ("09:61-10:00", "not a time of day"),
+        ("12:00-09:00", "ends before it starts"),
+        ("09:00-09:00", "ends before it starts"),
+        ("09:00-12:00,11:00-13:00", "overlaps"),
+        ("13:30-17:30,09:00-12:00", "overlaps"),
+    ],
+)
 def test_bad_working_hours_are_refused_with_a_reason(text, complaint):
     with pytest.raises(ValueError, match=complaint):
         parse_working_hours(text)
@@ -46,26 +49,34 @@ def test_the_statutory_package_knows_2026_as_the_tests_assume():
     assert chinese_calendar.get_holiday_detail(date(2026, 2, 17)) == (True, "Spring Festival")
     assert chinese_calendar.get_holiday_detail(date(2026, 10, 5)) == (True, "National Day")
     # 调休: these weekend days are worked in 2026.
-    for makeup in (date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28), date(2026, 9, 20),
-                   date(2026, 10, 10)):
+    for makeup in (
+        date(2026, 1, 4),
+        date(2026, 2, 14),
+        date(2026, 2, 28),
+        date(2026, 9, 20),
+        date(2026, 10, 10),
+    ):
         assert makeup.weekday() >= 5
         assert chinese_calendar.is_workday(makeup)
 
 
-@pytest.mark.parametrize("day, worked", [
-    (date(2026, 2, 13), True),    # Friday before the Spring Festival
-    (date(2026, 2, 14), True),    # Saturday make-up day
-    (date(2026, 2, 16), False),   # Monday, Spring Festival
-    (date(2026, 2, 23), False),   # Monday, last day of the Spring Festival break
-    (date(2026, 2, 24), True),    # Tuesday, back to work
-    (date(2026, 2, 28), True),    # Saturday make-up day
-    (date(2026, 3, 7), False),    # an ordinary Saturday
-    (date(2026, 9, 20), True),    # Sunday make-up day before National Day
-    (date(2026, 10, 1), False),   # National Day
-    (date(2026, 10, 7), False),   # last day of the Golden Week
-    (date(2026, 10, 8), True),    # Thursday after it
-    (date(2026, 10, 10), True),   # Saturday make-up day
-])
+@pytest.mark.parametrize(
+    "day, worked",
+    [
+        (date(2026, 2, 13), True),  # Friday before the Spring Festival
+        (date(2026, 2, 14), True),  # Saturday make-up day
+        (date(2026, 2, 16), False),  # Monday, Spring Festival
+        (date(2026, 2, 23), False),  # Monday, last day of the Spring Festival break
+        (date(2026, 2, 24), True),  # Tuesday, back to work
+        (date(2026, 2, 28), True),  # Saturday make-up day
+        (date(2026, 3, 7), False),  # an ordinary Saturday
+        (date(2026, 9, 20), True),  # Sunday make-up day before National Day
+        (date(2026, 10, 1), False),  # National Day
+        (date(2026, 10, 7), False),  # last day of the Golden Week
+        (date(2026, 10, 8), True),  # Thursday after it
+        (date(2026, 10, 10), True),  # Saturday make-up day
+    ],
+)
 def test_working_days_follow_holidays_and_make_up_days(day, worked):
     assert park_calendar().is_working_day(day) is worked
 
@@ -183,8 +194,8 @@ def test_2027_is_unknown_and_falls_back_to_monday_to_friday():
     calendar = park_calendar()
     assert calendar.knows_year(2026)
     assert not calendar.knows_year(2027)
-    assert calendar.is_working_day(date(2027, 1, 1))       # a Friday, but unknown: worked
-    assert not calendar.is_working_day(date(2027, 1, 2))   # Saturday
+    assert calendar.is_working_day(date(2027, 1, 1))  # a Friday, but unknown: worked
+    assert not calendar.is_working_day(date(2027, 1, 2))  # Saturday
     assert calendar.add_working_minutes(local(2026, 12, 31, 17), 60) == local(2027, 1, 1, 9, 30)
 
 
@@ -195,14 +206,14 @@ def test_2027_entered_by_hand_wins_over_the_fallback():
     )
     assert calendar.knows_year(2027)
     assert not calendar.is_working_day(date(2027, 1, 1))
-    assert calendar.is_working_day(date(2027, 2, 20))       # a Saturday make-up day
-    assert calendar.is_working_day(date(2027, 1, 5))        # an ordinary Tuesday
+    assert calendar.is_working_day(date(2027, 2, 20))  # a Saturday make-up day
+    assert calendar.is_working_day(date(2027, 1, 5))  # an ordinary Tuesday
     assert calendar.add_working_minutes(local(2026, 12, 31, 17), 60) == local(2027, 1, 4, 9, 30)
 
 
 def test_a_year_entered_by_hand_replaces_the_statutory_package():
     calendar = park_calendar(manual_years=frozenset({2026}))
-    assert calendar.is_working_day(date(2026, 2, 16))       # no rows entered: only Mon–Fri
+    assert calendar.is_working_day(date(2026, 2, 16))  # no rows entered: only Mon–Fri
     assert not calendar.is_working_day(date(2026, 2, 14))
 
 

@@ -26,10 +26,24 @@ def test_without_policies_the_built_in_limits_apply(make_category):
 
 def test_a_park_wide_policy_replaces_the_built_in_one_and_a_category_policy_wins(make_category):
     land, water = make_category(), make_category()
-    db.session.add(SlaPolicy(category_id=None, tier="urgent", sign_minutes=90,
-                             first_contact_minutes=180, resolve_minutes=1200))
-    db.session.add(SlaPolicy(category_id=land.id, tier="urgent", sign_minutes=30,
-                             first_contact_minutes=60, resolve_minutes=600))
+    db.session.add(
+        SlaPolicy(
+            category_id=None,
+            tier="urgent",
+            sign_minutes=90,
+            first_contact_minutes=180,
+            resolve_minutes=1200,
+        )
+    )
+    db.session.add(
+        SlaPolicy(
+            category_id=land.id,
+            tier="urgent",
+            sign_minutes=30,
+            first_contact_minutes=60,
+            resolve_minutes=600,
+        )
+    )
     db.session.commit()
     assert sla.limits_for(water, "urgent", False) == Limits(90, 180, 1200)
     assert sla.limits_for(land, "urgent", False) == Limits(30, 60, 600)
@@ -79,7 +93,7 @@ def test_dispatch_starts_all_three_clocks(make_timed_ticket):
 def test_a_green_channel_ticket_filed_before_the_spring_festival(make_timed_ticket):
     ticket = make_timed_ticket(green_channel=True)
     sla.start_clocks(ticket, local(2026, 2, 13, 17))
-    assert ticket.sign_due_at == local(2026, 2, 14, 9, 30)           # make-up Saturday
+    assert ticket.sign_due_at == local(2026, 2, 14, 9, 30)  # make-up Saturday
     assert ticket.first_contact_due_at == local(2026, 2, 14, 10, 30)
 
 
@@ -87,16 +101,19 @@ def test_waiting_for_the_enterprise_moves_only_the_clocks_still_running(make_tim
     ticket = make_timed_ticket()
     sla.start_clocks(ticket, local(2026, 3, 9, 9))
     ticket.signed_at = local(2026, 3, 9, 9, 30)
-    sign_due, contact_due, resolve_due = (ticket.sign_due_at, ticket.first_contact_due_at,
-                                          ticket.resolve_due_at)
+    sign_due, contact_due, resolve_due = (
+        ticket.sign_due_at,
+        ticket.first_contact_due_at,
+        ticket.resolve_due_at,
+    )
     sla.pause_clocks(ticket, local(2026, 3, 9, 10))
-    sla.pause_clocks(ticket, local(2026, 3, 9, 11))                   # already paused
+    sla.pause_clocks(ticket, local(2026, 3, 9, 11))  # already paused
     assert ticket.paused_at == local(2026, 3, 9, 10)
     paused = sla.resume_clocks(ticket, local(2026, 3, 9, 14, 30))
     assert paused == 120 + 60
     assert ticket.paused_at is None
-    assert ticket.sign_due_at == sign_due                            # already signed
-    assert ticket.first_contact_due_at == local(2026, 3, 10, 12)     # 09:00 + 180 min
+    assert ticket.sign_due_at == sign_due  # already signed
+    assert ticket.first_contact_due_at == local(2026, 3, 10, 12)  # 09:00 + 180 min
     assert load_calendar().working_minutes_between(resolve_due, ticket.resolve_due_at) == 180
     assert contact_due != ticket.first_contact_due_at
 
@@ -115,7 +132,7 @@ def test_an_approved_extension_moves_the_resolve_deadline(make_timed_ticket):
     # Worked: 22–24 Sep, 28–30 Sep (Mid-autumn between), then National Day until 8 Oct.
     assert ticket.resolve_due_at == local(2026, 10, 8, 10)
     sla.apply_extension(ticket, 2)
-    assert ticket.resolve_due_at == local(2026, 10, 10, 10)          # make-up Saturday
+    assert ticket.resolve_due_at == local(2026, 10, 10, 10)  # make-up Saturday
     assert ticket.extension_working_days == 2
     sla.apply_extension(ticket, 3)
     assert ticket.resolve_due_at == local(2026, 10, 14, 10)
@@ -138,9 +155,9 @@ def test_queue_colours_and_on_time(app):
     assert sla.working_minutes_left(due, local(2026, 3, 10, 9, 30)) == -(90 + 30)
     assert sla.is_due_soon(due, local(2026, 3, 9, 11), hours=4)
     assert not sla.is_due_soon(due, local(2026, 3, 9, 11), hours=3)
-    assert sla.is_due_soon(due, local(2026, 3, 9, 13))               # default: 4 working hours
+    assert sla.is_due_soon(due, local(2026, 3, 9, 13))  # default: 4 working hours
     assert not sla.is_due_soon(due, local(2026, 3, 6, 13))
-    assert not sla.is_due_soon(due, local(2026, 3, 9, 17))           # overdue, not "soon"
+    assert not sla.is_due_soon(due, local(2026, 3, 9, 17))  # overdue, not "soon"
     assert not sla.is_due_soon(None, local(2026, 3, 9, 17))
     assert sla.on_time(due, due) and not sla.on_time(due, local(2026, 3, 9, 16, 1))
     assert sla.on_time(None, local(2026, 3, 9, 16))
@@ -152,24 +169,28 @@ def test_queue_colours_and_on_time(app):
 def test_next_year_is_missing_until_an_admin_enters_it(app, set_today):
     set_today(datetime(2026, 6, 1, 4))
     assert calendar_store.missing_calendar_years() == [2027]
-    calendar_store.enter_year(2027, [(date(2027, 1, 1), "元旦")],
-                              [(date(2027, 2, 20), "春节补班")], note="国办发明电〔2026〕")
+    calendar_store.enter_year(
+        2027,
+        [(date(2027, 1, 1), "元旦")],
+        [(date(2027, 2, 20), "春节补班")],
+        note="国办发明电〔2026〕",
+    )
     db.session.commit()
     assert calendar_store.missing_calendar_years() == []
     assert db.session.get(CalendarYear, 2027).note == "国办发明电〔2026〕"
 
 
 def test_missing_years_are_judged_by_the_shanghai_date(app, set_today):
-    set_today(datetime(2026, 12, 31, 15, 59))                        # 23:59 in Shanghai
+    set_today(datetime(2026, 12, 31, 15, 59))  # 23:59 in Shanghai
     assert calendar_store.missing_calendar_years() == [2027]
-    set_today(datetime(2026, 12, 31, 16, 0))                         # New Year in Shanghai
+    set_today(datetime(2026, 12, 31, 16, 0))  # New Year in Shanghai
     assert calendar_store.missing_calendar_years() == [2027, 2028]
 
 
 def test_a_deadline_across_new_year_uses_the_year_entered_by_hand(make_timed_ticket):
     ticket = make_timed_ticket(green_channel=True)
     sla.start_clocks(ticket, local(2026, 12, 31, 17))
-    assert ticket.sign_due_at == local(2027, 1, 1, 9, 30)            # fallback: Friday worked
+    assert ticket.sign_due_at == local(2027, 1, 1, 9, 30)  # fallback: Friday worked
     calendar_store.enter_year(2027, [(date(2027, 1, 1), "元旦")], [])
     sla.start_clocks(ticket, local(2026, 12, 31, 17))
     assert ticket.sign_due_at == local(2027, 1, 4, 9, 30)
@@ -178,8 +199,9 @@ def test_a_deadline_across_new_year_uses_the_year_entered_by_hand(make_timed_tic
 def test_entering_a_year_again_replaces_its_days(app):
     calendar_store.set_day(date(2027, 5, 6), False, "old")
     calendar_store.set_day(date(2026, 12, 31), False, "kept: another year")
-    calendar_store.enter_year(2027, [(date(2027, 1, 1), ""), (date(2027, 1, 1), "dup")],
-                              [(date(2027, 2, 20), "")])
+    calendar_store.enter_year(
+        2027, [(date(2027, 1, 1), ""), (date(2027, 1, 1), "dup")], [(date(2027, 2, 20), "")]
+    )
     db.session.commit()
     days = {row.day: row.is_working for row in db.session.query(CalendarDay)}
     assert days == {date(2026, 12, 31): False, date(2027, 1, 1): False, date(2027, 2, 20): True}

@@ -61,6 +61,7 @@ def clock(monkeypatch):
     def set_to(text: str) -> datetime:
         state["now"] = local(text)
         return state["now"]
+
     return set_to
 
 
@@ -109,8 +110,16 @@ def march(app, clock, make_user, make_task_force, make_chain, make_enterprise, m
         return result
 
     def file(when: str, contact: User, urgency: str = "normal") -> Ticket:
-        return step(when, services.file_ticket, contact, category=category, urgency=urgency,
-                    title="诉求", description="说明", preferred_channel="email")
+        return step(
+            when,
+            services.file_ticket,
+            contact,
+            category=category,
+            urgency=urgency,
+            title="诉求",
+            description="说明",
+            preferred_channel="email",
+        )
 
     t5 = file("2026-02-03 10:00", contact_d)
     step("2026-02-03 11:00", services.sign, member_a, t5)
@@ -133,8 +142,14 @@ def march(app, clock, make_user, make_task_force, make_chain, make_enterprise, m
     step("2026-03-05 11:00", services.sign, member_b, t4)
     step("2026-03-06 10:00", services.enterprise_reply, contact_d, t2, "红线图见附件")
     step("2026-03-06 10:00", closing.withdraw, contact_m, t4, "已自行解决")
-    request = step("2026-03-09 10:00", extension_requests.request_extension, member_a, t2, 3,
-                   "等待规划部门会审")
+    request = step(
+        "2026-03-09 10:00",
+        extension_requests.request_extension,
+        member_a,
+        t2,
+        3,
+        "等待规划部门会审",
+    )
     step("2026-03-09 11:00", extension_requests.decide_extension, lead_a, request, True)
     step("2026-03-10 10:00", services.resolve, member_a, t2, "已协调")
     step("2026-03-11 10:00", closing.confirm, contact_d, t2, "unsatisfied", "红线仍未确认")
@@ -143,9 +158,21 @@ def march(app, clock, make_user, make_task_force, make_chain, make_enterprise, m
     step("2026-03-13 10:00", closing.confirm, contact_d, t1, "satisfied")
     clock("2026-03-20 10:00")
     tick()
-    return March(team_a=team_a, team_b=team_b, lead_a=lead_a, lead_b=lead_b,
-                 member_a=member_a, member_b=member_b, dispatcher=dispatcher,
-                 supervisor=make_user(Role.SUPERVISOR), admin=make_user(Role.ADMIN),
-                 chain_id=chain.id, category_id=category.id,
-                 t1=t1.reference, t2=t2.reference, t3=t3.reference, t4=t4.reference,
-                 t5=t5.reference)
+    return March(
+        team_a=team_a,
+        team_b=team_b,
+        lead_a=lead_a,
+        lead_b=lead_b,
+        member_a=member_a,
+        member_b=member_b,
+        dispatcher=dispatcher,
+        supervisor=make_user(Role.SUPERVISOR),
+        admin=make_user(Role.ADMIN),
+        chain_id=chain.id,
+        category_id=category.id,
+        t1=t1.reference,
+        t2=t2.reference,
+        t3=t3.reference,
+        t4=t4.reference,
+        t5=t5.reference,
+    )

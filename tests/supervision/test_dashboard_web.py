@@ -12,9 +12,14 @@ from openpyxl import load_workbook
 from servicedesk.auth.models import Role
 
 QUARTER = "period=custom&date_from=2026-03-01&date_to=2026-03-31"
-PAGES = ("/supervision/", "/supervision/bulletin?month=2026-03",
-         f"/supervision/export.csv?{QUARTER}", f"/supervision/export.xlsx?{QUARTER}",
-         "/supervision/tickets.csv", "/supervision/tickets.xlsx")
+PAGES = (
+    "/supervision/",
+    "/supervision/bulletin?month=2026-03",
+    f"/supervision/export.csv?{QUARTER}",
+    f"/supervision/export.xlsx?{QUARTER}",
+    "/supervision/tickets.csv",
+    "/supervision/tickets.xlsx",
+)
 
 
 def test_only_supervisors_admins_and_leads_get_in(march, clock, client_for, make_user):
@@ -38,14 +43,22 @@ def test_the_page_shows_each_number_with_links_to_its_tickets(march, clock, clie
     assert 'id="supervision-charts"' in page and "vendor/echarts/echarts.min.js" in page
     assert "<script>" not in page  # no inline code: only the JSON block and files
     links = set(re.findall(r'href="(/tickets/queue\?[^"]+)"', page))
-    numerator = next(unescape(u) for u in links if "set=sign_on_time" in u and "part=num" in u
-                     and "task_force" not in u and "from=2026-03-01" in u)
+    numerator = next(
+        unescape(u)
+        for u in links
+        if "set=sign_on_time" in u
+        and "part=num" in u
+        and "task_force" not in u
+        and "from=2026-03-01" in u
+    )
     listed = client.get(numerator).get_data(as_text=True)
     assert march.t1 in listed and march.t4 in listed
     assert march.t2 not in listed and march.t3 not in listed
     assert "Tickets behind the number" in listed
-    team_b = client.get(f"/tickets/queue?view=all&set=returned&part=den&from=2026-03-01"
-                        f"&to=2026-03-31&task_force={march.team_b.id}").get_data(as_text=True)
+    team_b = client.get(
+        f"/tickets/queue?view=all&set=returned&part=den&from=2026-03-01"
+        f"&to=2026-03-31&task_force={march.team_b.id}"
+    ).get_data(as_text=True)
     assert march.t4 in team_b and march.t3 not in team_b
 
 
@@ -54,8 +67,9 @@ def test_a_lead_sees_only_their_task_force(march, clock, client_for):
     client = client_for(march.lead_b)
     page = client.get(f"/supervision/?{QUARTER}").get_data(as_text=True)
     assert "磁性材料专班" in page and "新型显示专班" not in page
-    listed = client.get("/tickets/queue?view=all&set=sign_on_time&part=den&from=2026-03-01"
-                        "&to=2026-03-31").get_data(as_text=True)
+    listed = client.get(
+        "/tickets/queue?view=all&set=sign_on_time&part=den&from=2026-03-01&to=2026-03-31"
+    ).get_data(as_text=True)
     assert march.t4 in listed and march.t1 not in listed
 
 
@@ -88,25 +102,23 @@ def test_the_tickets_behind_a_number_as_files(march, clock, client_for):
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert sorted(r["Reference"] for r in rows) == sorted([march.t1, march.t2])
     assert {r["Handling time (working hours)"] for r in rows} == {"57.0", "56.0"}
-    sheet = load_workbook(io.BytesIO(client.get(f"/supervision/tickets.xlsx?{query}").data)) \
-        .active
+    sheet = load_workbook(io.BytesIO(client.get(f"/supervision/tickets.xlsx?{query}").data)).active
     assert sheet.max_row == 3
 
 
 def test_the_bulletin_prints(march, clock, client_for):
     clock("2026-03-20 10:00")
-    page = client_for(march.admin).get("/supervision/bulletin?month=2026-03") \
-        .get_data(as_text=True)
+    page = client_for(march.admin).get("/supervision/bulletin?month=2026-03").get_data(as_text=True)
     assert "monthly bulletin" in page and "css/supervision.css" in page
     assert "新型显示专班" in page and "Task force ranking" in page
 
 
 def test_the_navbar_shows_the_dashboard_to_those_who_may_see_it(march, clock, client_for):
     clock("2026-03-20 10:00")
-    assert "/supervision/" in client_for(march.lead_a).get("/tickets/queue") \
-        .get_data(as_text=True)
-    assert "/supervision/" not in client_for(march.member_a).get("/tickets/queue") \
-        .get_data(as_text=True)
+    assert "/supervision/" in client_for(march.lead_a).get("/tickets/queue").get_data(as_text=True)
+    assert "/supervision/" not in client_for(march.member_a).get("/tickets/queue").get_data(
+        as_text=True
+    )
 
 
 def test_the_dashboard_speaks_chinese(march, clock, client_for, app):

@@ -99,8 +99,7 @@ def test_a_lead_counts_only_the_task_forces_they_lead(march, clock):
     row = reports.rows_for("park", MARCH, scope, now)[0]
     assert counted(row.current)["sign_on_time"] == (1, 1)
     assert counted(row.current)["yellow_cards"] == (0, None)
-    assert [r.key for r in reports.rows_for("task_force", MARCH, scope, now)] == \
-        [march.team_b.id]
+    assert [r.key for r in reports.rows_for("task_force", MARCH, scope, now)] == [march.team_b.id]
 
 
 def test_cards_and_workload_now(march, clock):

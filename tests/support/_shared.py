@@ -43,6 +43,8 @@ class Recorder:
         """Block until at least ``count`` items arrived; AssertionError after ``timeout`` s."""
         with self._changed:
             if not self._changed.wait_for(lambda: len(self._items) >= count, timeout):
-                raise AssertionError(f"expected {count} {what} within {timeout:g} s, "
-                                     f"got {len(self._items)}: {self._items!r}")
+                raise AssertionError(
+                    f"expected {count} {what} within {timeout:g} s, "
+                    f"got {len(self._items)}: {self._items!r}"
+                )
             return list(self._items)

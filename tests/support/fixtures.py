@@ -1,6 +1,6 @@
 """Pytest fixtures for the loopback stand-ins; register them in a conftest.py with
 
-    from tests.support.fixtures import sms_standin, smtp_standin  # noqa: F401
+from tests.support.fixtures import sms_standin, smtp_standin  # noqa: F401
 """
 
 from __future__ import annotations

@@ -44,9 +44,19 @@ from tests.support.sms_gateway import (
 )
 
 __all__ = [
-    "ALIYUN_ACCESS_KEY_ID", "ALIYUN_ACCESS_KEY_SECRET", "GATEWAY_TOKEN", "SMS_MODES",
-    "SMTP_MODES", "TENCENT_APP_ID", "TENCENT_SECRET_ID", "TENCENT_SECRET_KEY", "ReceivedMail",
-    "ReceivedSms", "SmsGatewayStandIn", "SmtpStandIn", "free_port",
+    "ALIYUN_ACCESS_KEY_ID",
+    "ALIYUN_ACCESS_KEY_SECRET",
+    "GATEWAY_TOKEN",
+    "SMS_MODES",
+    "SMTP_MODES",
+    "TENCENT_APP_ID",
+    "TENCENT_SECRET_ID",
+    "TENCENT_SECRET_KEY",
+    "ReceivedMail",
+    "ReceivedSms",
+    "SmsGatewayStandIn",
+    "SmtpStandIn",
+    "free_port",
 ]
 
 #: ok: accept; tempfail: 451 after DATA; reject: 554 after DATA; stall: hold the answer to DATA
@@ -157,8 +167,7 @@ class SmtpStandIn:
     it require AUTH (PLAIN/LOGIN, allowed without TLS on loopback).
     """
 
-    def __init__(self, port: int | None = None,
-                 credentials: tuple[str, str] | None = None) -> None:
+    def __init__(self, port: int | None = None, credentials: tuple[str, str] | None = None) -> None:
         self.host = HOST
         self.port = port or free_port()
         self.credentials = credentials
@@ -184,9 +193,14 @@ class SmtpStandIn:
                 # AUTH without TLS is fine on loopback; handle_MAIL insists on it.
                 kwargs.update(authenticator=self._authenticate, auth_require_tls=False)
             # A fresh controller each time: a stopped one has closed its event loop.
-            controller = Controller(_SmtpHandler(self), hostname=self.host, port=self.port,
-                                    server_hostname="smtp-standin.localhost", ready_timeout=5,
-                                    **kwargs)
+            controller = Controller(
+                _SmtpHandler(self),
+                hostname=self.host,
+                port=self.port,
+                server_hostname="smtp-standin.localhost",
+                ready_timeout=5,
+                **kwargs,
+            )
             controller.start()
             self._controller = controller
             return self
@@ -248,7 +262,9 @@ class SmtpStandIn:
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
         if isinstance(auth_data, LoginPassword) and self.credentials == (
-                auth_data.login.decode(), auth_data.password.decode()):
+            auth_data.login.decode(),
+            auth_data.password.decode(),
+        ):
             return AuthResult(success=True)
         return AuthResult(success=False, handled=False)
 
@@ -281,9 +297,16 @@ class SmtpStandIn:
     def config(self, timeout: float = 2.0) -> dict[str, Any]:
         """Settings that point the app's SMTP sender at this stand-in."""
         user, password = self.credentials or (None, None)
-        return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": self.host, "MAIL_PORT": self.port,
-                "MAIL_USE_STARTTLS": False, "MAIL_USE_SSL": False, "MAIL_USERNAME": user,
-                "MAIL_PASSWORD": password, "MAIL_TIMEOUT": timeout}
+        return {
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": self.host,
+            "MAIL_PORT": self.port,
+            "MAIL_USE_STARTTLS": False,
+            "MAIL_USE_SSL": False,
+            "MAIL_USERNAME": user,
+            "MAIL_PASSWORD": password,
+            "MAIL_TIMEOUT": timeout,
+        }
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"

@@ -103,8 +103,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(*throttled(endpoint))
             return
         try:
-            handler = {"generic": self._generic, "aliyun": self._aliyun,
-                       "tencent": self._tencent}[endpoint]
+            handler = {"generic": self._generic, "aliyun": self._aliyun, "tencent": self._tencent}[
+                endpoint
+            ]
             status, payload, received = handler(body)
         except _Refused as refusal:
             self._answer(refusal.status, refusal.payload)
@@ -127,15 +128,25 @@ class _Handler(BaseHTTPRequestHandler):
         if not request.get("text"):
             raise _Refused(400, {"error": "text is required"})
         provider_id = f"gw-{standin._next_id()}"
-        return 200, {"id": provider_id, "status": "accepted"}, ReceivedSms(
-            "generic", request["to"], str(request.get("template", "")),
-            dict(request.get("params") or {}), str(request.get("idempotency_key", "")),
-            text=request["text"], provider_id=provider_id)
+        return (
+            200,
+            {"id": provider_id, "status": "accepted"},
+            ReceivedSms(
+                "generic",
+                request["to"],
+                str(request.get("template", "")),
+                dict(request.get("params") or {}),
+                str(request.get("idempotency_key", "")),
+                text=request["text"],
+                provider_id=provider_id,
+            ),
+        )
 
     def _aliyun(self, body: bytes) -> tuple[int, dict, ReceivedSms]:
         standin = self.server.standin
-        fields = {k: v[0] for k, v in urllib.parse.parse_qs(
-            body.decode(), keep_blank_values=True).items()}
+        fields = {
+            k: v[0] for k, v in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()
+        }
         request_id = str(uuid.uuid4()).upper()
 
         def refuse(status: int, code: str, message: str) -> _Refused:
@@ -145,8 +156,11 @@ class _Handler(BaseHTTPRequestHandler):
         if fields.get("AccessKeyId") != standin.aliyun_key_id:
             raise refuse(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
         if signature != aliyun_expected_signature(fields, standin.aliyun_secret):
-            raise refuse(400, "SignatureDoesNotMatch",
-                         "Specified signature is not matched with our calculation.")
+            raise refuse(
+                400,
+                "SignatureDoesNotMatch",
+                "Specified signature is not matched with our calculation.",
+            )
         nonce = fields.get("SignatureNonce", "")
         if not standin._nonce_is_fresh(nonce):
             raise refuse(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
@@ -169,22 +183,40 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(params, dict):
             raise refuse(200, "isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")
         biz_id = f"{standin._next_id()}^0"
-        return 200, {"Code": "OK", "Message": "OK", "BizId": biz_id,
-                     "RequestId": request_id}, ReceivedSms(
-            "aliyun", fields["PhoneNumbers"], fields["TemplateCode"], params,
-            fields.get("OutId", ""), sign_name=fields["SignName"], provider_id=biz_id)
+        return (
+            200,
+            {"Code": "OK", "Message": "OK", "BizId": biz_id, "RequestId": request_id},
+            ReceivedSms(
+                "aliyun",
+                fields["PhoneNumbers"],
+                fields["TemplateCode"],
+                params,
+                fields.get("OutId", ""),
+                sign_name=fields["SignName"],
+                provider_id=biz_id,
+            ),
+        )
 
     def _tencent(self, body: bytes) -> tuple[int, dict, ReceivedSms]:
         standin = self.server.standin
         request_id = str(uuid.uuid4())
 
         def refuse(code: str, message: str) -> _Refused:
-            return _Refused(200, {"Response": {"Error": {"Code": code, "Message": message},
-                                               "RequestId": request_id}})
+            return _Refused(
+                200,
+                {
+                    "Response": {
+                        "Error": {"Code": code, "Message": message},
+                        "RequestId": request_id,
+                    }
+                },
+            )
 
-        match = re.fullmatch(r"TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/(\w+)/"
-                             r"tc3_request, SignedHeaders=([\w;-]+), Signature=([0-9a-f]{64})",
-                             self.headers.get("Authorization", ""))
+        match = re.fullmatch(
+            r"TC3-HMAC-SHA256 Credential=([^/]+)/(\d{4}-\d{2}-\d{2})/(\w+)/"
+            r"tc3_request, SignedHeaders=([\w;-]+), Signature=([0-9a-f]{64})",
+            self.headers.get("Authorization", ""),
+        )
         if not match:
             raise refuse("AuthFailure.InvalidAuthorization", "Authorization is invalid.")
         secret_id, date, service, signed, signature = match.groups()
@@ -197,11 +229,20 @@ class _Handler(BaseHTTPRequestHandler):
             raise refuse("AuthFailure.SignatureFailure", "Credential date does not match.")
         headers = {name.lower(): value for name, value in self.headers.items()}
         expected = tencent_expected_signature(
-            secret_key=standin.tencent_secret_key, headers=headers, signed=signed.split(";"),
-            path=self.path, body=body, timestamp=timestamp, scope=f"{date}/{service}/tc3_request")
+            secret_key=standin.tencent_secret_key,
+            headers=headers,
+            signed=signed.split(";"),
+            path=self.path,
+            body=body,
+            timestamp=timestamp,
+            scope=f"{date}/{service}/tc3_request",
+        )
         if not hmac.compare_digest(signature, expected):
-            raise refuse("AuthFailure.SignatureFailure", "The provided credentials could not be "
-                         "validated. Please check your signature is correct.")
+            raise refuse(
+                "AuthFailure.SignatureFailure",
+                "The provided credentials could not be "
+                "validated. Please check your signature is correct.",
+            )
         if self.headers.get("X-TC-Action") != "SendSms":
             raise refuse("InvalidAction", "The action does not exist.")
         try:
@@ -212,22 +253,42 @@ class _Handler(BaseHTTPRequestHandler):
             raise refuse("UnauthorizedOperation.SmsSdkAppIdVerifyFail", "SmsSdkAppId is wrong.")
         params = request.get("TemplateParamSet") or []
         if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
-            raise refuse("InvalidParameterValue.TemplateParameterFormatError",
-                         "TemplateParamSet must be a list of strings.")
+            raise refuse(
+                "InvalidParameterValue.TemplateParameterFormatError",
+                "TemplateParamSet must be a list of strings.",
+            )
         number = (request.get("PhoneNumberSet") or [""])[0]
         serial = f"2433:{standin._next_id()}"
-        status = {"SerialNo": serial, "PhoneNumber": number, "Fee": 1, "Code": "Ok",
-                  "SessionContext": request.get("SessionContext", ""),
-                  "Message": "send success", "IsoCode": "CN"}
+        status = {
+            "SerialNo": serial,
+            "PhoneNumber": number,
+            "Fee": 1,
+            "Code": "Ok",
+            "SessionContext": request.get("SessionContext", ""),
+            "Message": "send success",
+            "IsoCode": "CN",
+        }
         if not _MOBILE.match(number) or not number.startswith("+86"):
-            status.update(SerialNo="", Fee=0, Code="InvalidParameterValue.IncorrectPhoneNumber",
-                          Message="invalid phone number")
-            raise _Refused(200, {"Response": {"SendStatusSet": [status],
-                                              "RequestId": request_id}})
-        return 200, {"Response": {"SendStatusSet": [status], "RequestId": request_id}}, \
-            ReceivedSms("tencent", number, str(request.get("TemplateId", "")), params,
-                        str(request.get("SessionContext", "")),
-                        sign_name=str(request.get("SignName", "")), provider_id=serial)
+            status.update(
+                SerialNo="",
+                Fee=0,
+                Code="InvalidParameterValue.IncorrectPhoneNumber",
+                Message="invalid phone number",
+            )
+            raise _Refused(200, {"Response": {"SendStatusSet": [status], "RequestId": request_id}})
+        return (
+            200,
+            {"Response": {"SendStatusSet": [status], "RequestId": request_id}},
+            ReceivedSms(
+                "tencent",
+                number,
+                str(request.get("TemplateId", "")),
+                params,
+                str(request.get("SessionContext", "")),
+                sign_name=str(request.get("SignName", "")),
+                provider_id=serial,
+            ),
+        )
 
 
 class _Server(ThreadingHTTPServer):
@@ -238,8 +299,9 @@ class _Server(ThreadingHTTPServer):
 class SmsGatewayStandIn:
     """The gateway stand-in. ``mode`` (see :data:`SMS_MODES`) can change at any time."""
 
-    def __init__(self, port: int | None = None, *, token: str = GATEWAY_TOKEN,
-                 timeout_delay: float = 2.0) -> None:
+    def __init__(
+        self, port: int | None = None, *, token: str = GATEWAY_TOKEN, timeout_delay: float = 2.0
+    ) -> None:
         self.host = HOST
         self.port = port or free_port()
         self.token = token
@@ -269,9 +331,12 @@ class SmsGatewayStandIn:
             server = _Server((self.host, self.port), _Handler)
             server.standin = self
             self._waking = threading.Event()
-            self._thread = threading.Thread(target=server.serve_forever,
-                                            kwargs={"poll_interval": 0.05}, daemon=True,
-                                            name=f"sms-standin-{self.port}")
+            self._thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                daemon=True,
+                name=f"sms-standin-{self.port}",
+            )
             self._server = server
             self._thread.start()
             return self
@@ -358,28 +423,39 @@ class SmsGatewayStandIn:
         """The URL of ``generic``, ``aliyun`` or ``tencent``."""
         return f"http://{self.host}:{self.port}/{endpoint}"
 
-    def config(self, provider: str = "http", template_codes: dict[str, str] | None = None,
-               timeout: float = 2.0) -> dict[str, Any]:
+    def config(
+        self,
+        provider: str = "http",
+        template_codes: dict[str, str] | None = None,
+        timeout: float = 2.0,
+    ) -> dict[str, Any]:
         """Settings that point ``sms_provider_from_config`` at this stand-in.
 
         ``provider`` is ``http``, ``aliyun`` or ``tencent``; ``template_codes`` maps our template
         names to vendor codes (Aliyun/Tencent only).
         """
         endpoint = {"http": "generic", "aliyun": "aliyun", "tencent": "tencent"}[provider]
-        settings: dict[str, Any] = {"SMS_PROVIDER": provider, "SMS_GATEWAY_URL": self.url(endpoint),
-                                    "SMS_TIMEOUT": timeout}
+        settings: dict[str, Any] = {
+            "SMS_PROVIDER": provider,
+            "SMS_GATEWAY_URL": self.url(endpoint),
+            "SMS_TIMEOUT": timeout,
+        }
         if provider == "http":
             settings["SMS_GATEWAY_TOKEN"] = self.token
         elif provider == "aliyun":
-            settings.update(SMS_ACCESS_KEY_ID=self.aliyun_key_id,
-                            SMS_ACCESS_KEY_SECRET=self.aliyun_secret)
+            settings.update(
+                SMS_ACCESS_KEY_ID=self.aliyun_key_id, SMS_ACCESS_KEY_SECRET=self.aliyun_secret
+            )
         else:
-            settings.update(SMS_ACCESS_KEY_ID=self.tencent_secret_id,
-                            SMS_ACCESS_KEY_SECRET=self.tencent_secret_key,
-                            SMS_APP_ID=self.tencent_app_id)
+            settings.update(
+                SMS_ACCESS_KEY_ID=self.tencent_secret_id,
+                SMS_ACCESS_KEY_SECRET=self.tencent_secret_key,
+                SMS_APP_ID=self.tencent_app_id,
+            )
         if provider != "http":
-            settings.update(SMS_SIGN_NAME=SIGN_NAME,
-                            SMS_TEMPLATE_CODES=json.dumps(template_codes or {}))
+            settings.update(
+                SMS_SIGN_NAME=SIGN_NAME, SMS_TEMPLATE_CODES=json.dumps(template_codes or {})
+            )
         return settings
 
     def __repr__(self) -> str:

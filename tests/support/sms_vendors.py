@@ -28,15 +28,26 @@ def aliyun_expected_signature(fields: dict[str, str], secret: str) -> str:
     return base64.b64encode(mac.digest()).decode()
 
 
-def tencent_expected_signature(*, secret_key: str, headers: dict[str, str], signed: list[str],
-                               path: str, body: bytes, timestamp: str, scope: str) -> str:
+def tencent_expected_signature(
+    *,
+    secret_key: str,
+    headers: dict[str, str],
+    signed: list[str],
+    path: str,
+    body: bytes,
+    timestamp: str,
+    scope: str,
+) -> str:
     """What Tencent computes for this request (TC3-HMAC-SHA256, headers as received)."""
-    canonical_headers = "".join(f"{name}:{headers.get(name, '').strip().lower()}\n"
-                                for name in signed)
-    canonical = "\n".join(["POST", path, "", canonical_headers, ";".join(signed),
-                           hashlib.sha256(body).hexdigest()])
-    to_sign = "\n".join(["TC3-HMAC-SHA256", timestamp, scope,
-                         hashlib.sha256(canonical.encode()).hexdigest()])
+    canonical_headers = "".join(
+        f"{name}:{headers.get(name, '').strip().lower()}\n" for name in signed
+    )
+    canonical = "\n".join(
+        ["POST", path, "", canonical_headers, ";".join(signed), hashlib.sha256(body).hexdigest()]
+    )
+    to_sign = "\n".join(
+        ["TC3-HMAC-SHA256", timestamp, scope, hashlib.sha256(canonical.encode()).hexdigest()]
+    )
     date, service, _ = scope.split("/")
     key = ("TC3" + secret_key).encode()
     for part in (date, service, "tc3_request"):
@@ -48,20 +59,39 @@ def vendor_error(endpoint: str, code: str, message: str) -> dict:
     if endpoint == "aliyun":
         return {"Code": code, "Message": message, "RequestId": str(uuid.uuid4())}
     if endpoint == "tencent":
-        return {"Response": {"Error": {"Code": code, "Message": message},
-                             "RequestId": str(uuid.uuid4())}}
+        return {
+            "Response": {
+                "Error": {"Code": code, "Message": message},
+                "RequestId": str(uuid.uuid4()),
+            }
+        }
     return {"error": message}
 
 
 def throttled(endpoint: str) -> tuple[int, dict]:
     if endpoint == "aliyun":
-        return 200, {"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发号码天级流控Permits:10",
-                     "RequestId": str(uuid.uuid4())}
+        return 200, {
+            "Code": "isv.BUSINESS_LIMIT_CONTROL",
+            "Message": "触发号码天级流控Permits:10",
+            "RequestId": str(uuid.uuid4()),
+        }
     if endpoint == "tencent":
-        return 200, {"Response": {"SendStatusSet": [{
-            "SerialNo": "", "PhoneNumber": "", "Fee": 0, "SessionContext": "",
-            "Code": "LimitExceeded.PhoneNumberThirtySecondLimit",
-            "Message": "the number of sms messages sent from a single mobile number within 30 "
-                       "seconds exceeds the upper limit", "IsoCode": "CN"}],
-            "RequestId": str(uuid.uuid4())}}
+        return 200, {
+            "Response": {
+                "SendStatusSet": [
+                    {
+                        "SerialNo": "",
+                        "PhoneNumber": "",
+                        "Fee": 0,
+                        "SessionContext": "",
+                        "Code": "LimitExceeded.PhoneNumberThirtySecondLimit",
+                        "Message": "the number of sms messages sent from a single mobile number "
+                        "within 30 "
+                        "seconds exceeds the upper limit",
+                        "IsoCode": "CN",
+                    }
+                ],
+                "RequestId": str(uuid.uuid4()),
+            }
+        }
     return 429, {"error": "too many requests"}

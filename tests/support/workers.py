@@ -57,18 +57,21 @@ _CONFIG_NAMES = {"DEFAULT_LOCALE": "BABEL_DEFAULT_LOCALE", "DATABASE_URL": None}
 _names = itertools.count(1)
 
 
-def delivery_settings(app: Flask, *, redis_url: str, smtp=None, sms=None,
-                      **overrides: Any) -> dict[str, str]:
+def delivery_settings(
+    app: Flask, *, redis_url: str, smtp=None, sms=None, **overrides: Any
+) -> dict[str, str]:
     """The environment of a worker serving ``app``'s database: :data:`BASE_SETTINGS`, the
     Redis at ``redis_url``, the SMTP stand-in ``smtp`` and SMS stand-in ``sms`` (their ports),
     then ``overrides`` (``DELIVERY_MAX_ATTEMPTS=3`` ...)."""
     env = dict(BASE_SETTINGS)
-    env.update({
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "INSTANCE_PATH": str(app.instance_path),
-        "UPLOAD_FOLDER": str(app.config["UPLOAD_FOLDER"]),
-        "REDIS_URL": redis_url,
-    })
+    env.update(
+        {
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "INSTANCE_PATH": str(app.instance_path),
+            "UPLOAD_FOLDER": str(app.config["UPLOAD_FOLDER"]),
+            "REDIS_URL": redis_url,
+        }
+    )
     if smtp is not None:
         env.update(MAIL_SERVER=smtp.host, MAIL_PORT=str(smtp.port))
     if sms is not None:
@@ -174,10 +177,23 @@ class WorkerPool:
             log_path = self.log_dir / f"{name}.log"
             with open(log_path, "wb") as log_file:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "worker",
-                     "--name", name],
-                    cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL)  # same session: Ctrl+C stops them too
+                    [
+                        sys.executable,
+                        "-m",
+                        "flask",
+                        "--app",
+                        "wsgi",
+                        "jobs",
+                        "worker",
+                        "--name",
+                        name,
+                    ],
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                )  # same session: Ctrl+C stops them too
             worker = WorkerProcess(name, process, log_path)
             self.workers.append(worker)
             started.append(worker)
@@ -196,8 +212,9 @@ class WorkerPool:
                 names = {w.name for w in Worker.all(connection=connection)}
                 return wanted <= names
 
-            self.wait_until(registered, timeout=timeout, what=f"workers {sorted(wanted)} "
-                            "to register with Redis")
+            self.wait_until(
+                registered, timeout=timeout, what=f"workers {sorted(wanted)} to register with Redis"
+            )
         finally:
             connection.close()
 
@@ -247,8 +264,11 @@ class WorkerPool:
                 if q.count or connection.llen(q.intermediate_queue_key):
                     return False
             alive = {w.name for w in self.alive()}
-            return all(w.get_state() != "busy" for w in Worker.all(connection=connection)
-                       if w.name in alive)
+            return all(
+                w.get_state() != "busy"
+                for w in Worker.all(connection=connection)
+                if w.name in alive
+            )
         finally:
             connection.close()
 
@@ -258,12 +278,21 @@ class WorkerPool:
         """Fail at once if a worker ended that nobody killed or stopped."""
         for worker in self.workers:
             if not worker.alive and not (worker.killed or worker.stopped):
-                raise AssertionError(f"worker {worker.name} exited by itself with code "
-                                     f"{worker.process.returncode}\n{self.logs()}")
+                raise AssertionError(
+                    f"worker {worker.name} exited by itself with code "
+                    f"{worker.process.returncode}\n{self.logs()}"
+                )
 
-    def wait_until(self, condition: Callable[[], Any], *, timeout: float, what: str,
-                   tick: Callable[[], None] | None = None,
-                   describe: Callable[[], str] | None = None, poll: float = 0.1) -> Any:
+    def wait_until(
+        self,
+        condition: Callable[[], Any],
+        *,
+        timeout: float,
+        what: str,
+        tick: Callable[[], None] | None = None,
+        describe: Callable[[], str] | None = None,
+        poll: float = 0.1,
+    ) -> Any:
         """Call ``tick`` (e.g. a :class:`Sweeper`) and ``condition`` until the condition is
         truthy, and return its value; AssertionError with the state and logs after ``timeout``."""
         timeout *= WAIT_SCALE
@@ -277,8 +306,9 @@ class WorkerPool:
             self.check_health()
             if time.monotonic() > deadline:
                 state = describe() if describe is not None else ""
-                raise AssertionError(f"timed out after {timeout:g} s waiting for {what}\n"
-                                     f"{state}\n{self.logs()}")
+                raise AssertionError(
+                    f"timed out after {timeout:g} s waiting for {what}\n{state}\n{self.logs()}"
+                )
             time.sleep(poll)
 
     # -- logs -------------------------------------------------------------------------------
@@ -287,17 +317,25 @@ class WorkerPool:
         """The last ``lines`` lines of every worker's log, for failure messages."""
         parts = []
         for worker in self.workers:
-            state = ("killed" if worker.killed else "running" if worker.alive
-                     else f"exited {worker.process.returncode}")
+            state = (
+                "killed"
+                if worker.killed
+                else "running"
+                if worker.alive
+                else f"exited {worker.process.returncode}"
+            )
             try:
                 text = worker.log_path.read_text(errors="replace").splitlines()[-lines:]
             except OSError as exc:
                 text = [f"(no log: {exc})"]
-            parts.append(f"--- {worker.name} (pid {worker.pid}, {state}) {worker.log_path}\n"
-                         + "\n".join(text))
+            parts.append(
+                f"--- {worker.name} (pid {worker.pid}, {state}) {worker.log_path}\n"
+                + "\n".join(text)
+            )
         return "\n".join(parts) or "(no workers were started)"
 
     def log_text(self) -> str:
         """Everything every worker logged (for assertions about the job log)."""
-        return "\n".join(w.log_path.read_text(errors="replace") for w in self.workers
-                         if w.log_path.exists())
+        return "\n".join(
+            w.log_path.read_text(errors="replace") for w in self.workers if w.log_path.exists()
+        )

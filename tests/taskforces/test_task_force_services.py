@@ -16,8 +16,9 @@ def test_a_task_force_is_created_with_its_lead_and_members(make_user):
     lead = make_user(Role.LEAD, name="刘组长")
     member = make_user(Role.MEMBER, name="王晓燕")
 
-    team = services.create_task_force(admin, name="  新型显示专班 ", description="",
-                                      lead=lead, members=[member])
+    team = services.create_task_force(
+        admin, name="  新型显示专班 ", description="", lead=lead, members=[member]
+    )
     db.session.commit()
 
     stored = db.session.get(TaskForce, team.id)
@@ -32,12 +33,12 @@ def test_the_lead_must_hold_the_lead_role_and_members_a_member_role(make_user):
     dispatcher = make_user(Role.DISPATCHER, name="Dora Dispatch")
 
     with pytest.raises(Refused) as no_lead:
-        services.create_task_force(admin, name="A", description=None, lead=dispatcher,
-                                   members=[])
+        services.create_task_force(admin, name="A", description=None, lead=dispatcher, members=[])
     assert no_lead.value.field == "lead_id"
     with pytest.raises(Refused) as no_member:
-        services.create_task_force(admin, name="A", description=None, lead=None,
-                                   members=[dispatcher])
+        services.create_task_force(
+            admin, name="A", description=None, lead=None, members=[dispatcher]
+        )
     assert no_member.value.field == "member_ids"
 
 
@@ -47,12 +48,20 @@ def test_names_are_unique_whatever_their_case(make_user, make_task_force):
     other = make_task_force(name="Magnets")
 
     with pytest.raises(Refused) as taken:
-        services.update_task_force(admin, other, name="energy storage", description=None,
-                                   lead=None, members=[], active=True)
+        services.update_task_force(
+            admin,
+            other,
+            name="energy storage",
+            description=None,
+            lead=None,
+            members=[],
+            active=True,
+        )
     assert taken.value.field == "name"
     # Renaming a task force to its own name in another case is no clash.
-    services.update_task_force(admin, other, name="MAGNETS", description=None, lead=None,
-                               members=[], active=True)
+    services.update_task_force(
+        admin, other, name="MAGNETS", description=None, lead=None, members=[], active=True
+    )
     assert other.name == "MAGNETS"
 
 
@@ -69,7 +78,8 @@ def test_memberships_follow_the_chosen_task_forces(make_user, make_task_force):
 
 
 def test_only_members_and_leads_belong_and_a_lead_keeps_the_role_while_leading(
-        make_user, make_task_force):
+    make_user, make_task_force
+):
     contact = make_user(Role.DISPATCHER)
     with pytest.raises(Refused) as refused:
         services.set_user_task_forces(contact, [make_task_force()])

@@ -44,8 +44,11 @@ def park(make_user, make_task_force, make_chain, make_enterprise, make_category)
     other_enterprise = make_enterprise(name="Other Co")
     lead = make_user(Role.LEAD, Role.MEMBER, name="Lead Li", lead_of=task_force)
     return Park(
-        chain=chain, task_force=task_force, other_task_force=other_task_force,
-        enterprise=enterprise, other_enterprise=other_enterprise,
+        chain=chain,
+        task_force=task_force,
+        other_task_force=other_task_force,
+        enterprise=enterprise,
+        other_enterprise=other_enterprise,
         category=make_category(name="用地审批", kind="assistance"),
         contact=make_user(Role.ENTERPRISE_CONTACT, enterprise=enterprise, name="Contact Chen"),
         other_contact=make_user(Role.ENTERPRISE_CONTACT, enterprise=other_enterprise),
@@ -62,19 +65,26 @@ def park(make_user, make_task_force, make_chain, make_enterprise, make_category)
 @pytest.fixture
 def client_for(app):
     """A test client already signed in as ``user``."""
+
     def make(user: User):
         client = app.test_client()
         response = client.post("/login", data={"email": user.email, "password": PASSWORD})
         assert response.status_code == 302, "sign-in failed"
         return client
+
     return make
 
 
 def file_ticket(client, category: Category, /, **fields):
     """File a ticket through the web form; returns the response (not followed)."""
-    data = {"category": str(category.id), "urgency": "normal", "title": "缺少施工用电",
-            "description": "项目工地需要临时施工用电，供电公司尚未答复。", "key_project": "0",
-            "preferred_channel": "email"}
+    data = {
+        "category": str(category.id),
+        "urgency": "normal",
+        "title": "缺少施工用电",
+        "description": "项目工地需要临时施工用电，供电公司尚未答复。",
+        "key_project": "0",
+        "preferred_channel": "email",
+    }
     data.update(fields)
     return client.post("/tickets/new", data=data, content_type="multipart/form-data")
 
@@ -96,5 +106,6 @@ def act(client, reference: str, name: str, version: int | None = None, **fields)
         version = ticket(reference).version
     data = {f"{name}-version": str(version)}
     data.update({f"{name}-{key}": value for key, value in fields.items()})
-    return client.post(f"/tickets/{reference}/act/{name}", data=data,
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/tickets/{reference}/act/{name}", data=data, content_type="multipart/form-data"
+    )

@@ -15,16 +15,19 @@ def _count(model) -> int:
     return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"title": ""}, "This field is required."),
-    ({"description": "   "}, "This field is required."),
-    ({"title": "长" * 201}, "Field cannot be longer than 200 characters."),
-    ({"category": "abc"}, "Invalid Choice: could not coerce"),
-    ({"category": "99999"}, "Not a valid choice"),
-    ({"urgency": "extreme"}, "Not a valid choice"),
-    ({"preferred_channel": "pigeon"}, "Not a valid choice"),
-    ({"key_project": "not-a-number"}, "Invalid Choice: could not coerce"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"title": ""}, "This field is required."),
+        ({"description": "   "}, "This field is required."),
+        ({"title": "长" * 201}, "Field cannot be longer than 200 characters."),
+        ({"category": "abc"}, "Invalid Choice: could not coerce"),
+        ({"category": "99999"}, "Not a valid choice"),
+        ({"urgency": "extreme"}, "Not a valid choice"),
+        ({"preferred_channel": "pigeon"}, "Not a valid choice"),
+        ({"key_project": "not-a-number"}, "Invalid Choice: could not coerce"),
+    ],
+)
 def test_filing_refuses_bad_fields(park, client_for, fields, message):
     response = file_ticket(client_for(park.contact), park.category, **fields)
     assert response.status_code == 200
@@ -45,15 +48,18 @@ def test_filing_refuses_another_enterprises_key_project(park, client_for, make_p
 def test_a_refused_file_keeps_the_rest_of_the_form(app, park, client_for):
     app.config["ATTACHMENT_MAX_BYTES"] = 1024
     big = (io.BytesIO(b"%PDF-1.4\n" + b"0" * 2048), "营业执照.pdf")
-    response = file_ticket(client_for(park.contact), park.category, title="保留我的标题",
-                           attachments=[big])
+    response = file_ticket(
+        client_for(park.contact), park.category, title="保留我的标题", attachments=[big]
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "营业执照.pdf" in html and "保留我的标题" in html
     assert _count(Ticket) == 0
-    assert not any((app.config["UPLOAD_FOLDER"] and __import__("os").path.exists(
-        app.config["UPLOAD_FOLDER"])) and __import__("os").listdir(app.config["UPLOAD_FOLDER"])
-        for _ in [0])
+    assert not any(
+        (app.config["UPLOAD_FOLDER"] and __import__("os").path.exists(app.config["UPLOAD_FOLDER"]))
+        and __import__("os").listdir(app.config["UPLOAD_FOLDER"])
+        for _ in [0]
+    )
 
 
 def test_a_file_of_the_wrong_type_is_refused(park, client_for):
@@ -73,18 +79,31 @@ def ref(park, client_for):
     return reference_from(file_ticket(client_for(park.contact), park.category))
 
 
-@pytest.mark.parametrize(("name", "fields", "message"), [
-    ("reply", {"body": ""}, "This field is required."),
-    ("reply", {"body": "x" * 10_001}, "Field cannot be longer than 10000 characters."),
-    ("note", {"body": "  "}, "This field is required."),
-    ("request_extension", {"working_days": "abc", "reason": "r"}, "Not a valid integer value."),
-    ("request_extension", {"working_days": "0", "reason": "r"}, "Number must be between 1 and 15."),
-    ("request_extension", {"working_days": "16", "reason": "r"},
-     "Number must be between 1 and 15."),
-    ("site_visit", {"visited_at": "yesterday", "location": "a", "participants": "b",
-                    "notes": "c"}, "Not a valid datetime value."),
-    ("return", {"reason": ""}, "This field is required."),
-])
+@pytest.mark.parametrize(
+    ("name", "fields", "message"),
+    [
+        ("reply", {"body": ""}, "This field is required."),
+        ("reply", {"body": "x" * 10_001}, "Field cannot be longer than 10000 characters."),
+        ("note", {"body": "  "}, "This field is required."),
+        ("request_extension", {"working_days": "abc", "reason": "r"}, "Not a valid integer value."),
+        (
+            "request_extension",
+            {"working_days": "0", "reason": "r"},
+            "Number must be between 1 and 15.",
+        ),
+        (
+            "request_extension",
+            {"working_days": "16", "reason": "r"},
+            "Number must be between 1 and 15.",
+        ),
+        (
+            "site_visit",
+            {"visited_at": "yesterday", "location": "a", "participants": "b", "notes": "c"},
+            "Not a valid datetime value.",
+        ),
+        ("return", {"reason": ""}, "This field is required."),
+    ],
+)
 def test_actions_refuse_bad_fields(park, client_for, ref, name, fields, message):
     member = client_for(park.member)
     act(member, ref, "sign")
@@ -145,8 +164,15 @@ def test_unsatisfied_needs_a_comment_and_a_bad_rating_is_refused(park, client_fo
 def test_a_site_visit_in_the_future_is_refused(park, client_for, ref):
     member = client_for(park.member)
     act(member, ref, "sign")
-    response = act(member, ref, "site_visit", visited_at="2099-01-01T10:00", location="a",
-                   participants="b", notes="c")
+    response = act(
+        member,
+        ref,
+        "site_visit",
+        visited_at="2099-01-01T10:00",
+        location="a",
+        participants="b",
+        notes="c",
+    )
     assert "before it happened" in response.get_data(as_text=True)
 
 

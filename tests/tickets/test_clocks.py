@@ -38,8 +38,12 @@ def test_a_dispatched_ticket_runs_all_three_clocks_from_dispatch():
 
 def test_a_met_deadline_stops_its_clock_and_a_restart_moves_the_start():
     restarted = datetime(2026, 12, 2, 10, 0)
-    shape = Shape(status="in_progress", signed_at=datetime(2026, 11, 30, 10, 0),
-                  first_contact_at=datetime(2026, 11, 30, 15, 0), clock_started_at=restarted)
+    shape = Shape(
+        status="in_progress",
+        signed_at=datetime(2026, 11, 30, 10, 0),
+        first_contact_at=datetime(2026, 11, 30, 15, 0),
+        clock_started_at=restarted,
+    )
     assert running_clocks(shape) == [Clock(Stage.RESOLVE, restarted, shape.resolve_due_at)]
     assert next_due(shape) == shape.resolve_due_at
 

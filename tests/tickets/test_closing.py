@@ -15,8 +15,7 @@ def _resolved(park, client_for):
     return ref
 
 
-def test_resolved_tickets_close_after_five_silent_working_days(app, park, client_for,
-                                                               monkeypatch):
+def test_resolved_tickets_close_after_five_silent_working_days(app, park, client_for, monkeypatch):
     ref = _resolved(park, client_for)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["tickets", "auto-close"])

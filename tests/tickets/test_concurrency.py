@@ -54,8 +54,9 @@ def test_a_write_racing_between_check_and_commit_is_caught(park, client_for, mon
     def sign_while_someone_else_writes(actor, ticket_, **kwargs):
         # The ticket was loaded and checked; now another worker commits a change first.
         with db.engine.begin() as other_connection:
-            other_connection.execute(text("UPDATE ticket SET version = version + 1 "
-                                          "WHERE reference = :ref"), {"ref": ref})
+            other_connection.execute(
+                text("UPDATE ticket SET version = version + 1 WHERE reference = :ref"), {"ref": ref}
+            )
         return real_sign(actor, ticket_, **kwargs)
 
     monkeypatch.setattr(services, "sign", sign_while_someone_else_writes)

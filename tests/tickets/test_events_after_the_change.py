@@ -18,15 +18,22 @@ def heard(app):
     seen: list[dict] = []
 
     def listener(sender, event, **_ignored):
-        seen.append({
-            "kind": event.kind, "event_id": event.id, "created_at": event.created_at,
-            "changes": dict(event.changes or {}), "status": sender.status,
-            "task_force_id": sender.task_force.id if sender.task_force is not None else None,
-            "assignee_id": sender.assignee.id if sender.assignee is not None else None,
-            "sign_due_at": sender.sign_due_at, "dispatched_at": sender.dispatched_at,
-            "signed_at": sender.signed_at, "resolve_due_at": sender.resolve_due_at,
-            "next_due_at": sender.next_due_at,
-        })
+        seen.append(
+            {
+                "kind": event.kind,
+                "event_id": event.id,
+                "created_at": event.created_at,
+                "changes": dict(event.changes or {}),
+                "status": sender.status,
+                "task_force_id": sender.task_force.id if sender.task_force is not None else None,
+                "assignee_id": sender.assignee.id if sender.assignee is not None else None,
+                "sign_due_at": sender.sign_due_at,
+                "dispatched_at": sender.dispatched_at,
+                "signed_at": sender.signed_at,
+                "resolve_due_at": sender.resolve_due_at,
+                "next_due_at": sender.next_due_at,
+            }
+        )
 
     ticket_changed.connect(listener)
     yield seen
@@ -37,8 +44,7 @@ def _last(heard: list[dict], kind: str) -> dict:
     return [seen for seen in heard if seen["kind"] == kind][-1]
 
 
-def test_on_dispatch_the_listener_sees_the_new_task_force_and_its_clocks(
-        park, client_for, heard):
+def test_on_dispatch_the_listener_sees_the_new_task_force_and_its_clocks(park, client_for, heard):
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
     dispatched = _last(heard, "dispatched")
     assert dispatched["task_force_id"] == park.task_force.id
@@ -59,15 +65,17 @@ def test_on_sign_the_listener_sees_the_signer_as_assignee(park, client_for, hear
 
 
 def test_on_an_approved_extension_the_event_names_the_request_and_the_deadline_has_moved(
-        park, client_for, heard):
+    park, client_for, heard
+):
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
     member, lead = client_for(park.member), client_for(park.lead)
     act(member, ref, "sign")
     due_before = ticket(ref).resolve_due_at
     act(member, ref, "request_extension", working_days="2", reason="等待供电公司排期")
     requested = _last(heard, "extension_requested")
-    request = db.session.scalar(select(ExtensionRequest)
-                                .where(ExtensionRequest.ticket_id == ticket(ref).id))
+    request = db.session.scalar(
+        select(ExtensionRequest).where(ExtensionRequest.ticket_id == ticket(ref).id)
+    )
     assert requested["changes"]["extension_request_id"] == request.id
 
     act(lead, ref, "decide_extension", decision="approve", note="")

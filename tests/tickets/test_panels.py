@@ -13,10 +13,17 @@ from tests.tickets.conftest import file_ticket, reference_from
 @pytest.fixture
 def with_test_panel(app):
     """A panel only staff see, saying who looks at which ticket."""
-    app.jinja_env.loader = ChoiceLoader([
-        DictLoader({"test/_panel.html": '<section id="test-panel">{{ viewer_name }} looks at '
-                                        '{{ ticket.reference }}</section>'}),
-        app.jinja_env.loader])
+    app.jinja_env.loader = ChoiceLoader(
+        [
+            DictLoader(
+                {
+                    "test/_panel.html": '<section id="test-panel">{{ viewer_name }} looks at '
+                    "{{ ticket.reference }}</section>"
+                }
+            ),
+            app.jinja_env.loader,
+        ]
+    )
 
     def provider(ticket, viewer):
         return {"viewer_name": viewer.name} if sees_internal(viewer, ticket) else None
@@ -29,8 +36,9 @@ def test_escalation_registers_the_reminders_panel(app):
     assert [panel.name for panel in registered_panels(app)] == ["reminders"]
 
 
-def test_a_registered_panel_is_shown_to_whom_its_provider_answers(park, client_for,
-                                                                  with_test_panel):
+def test_a_registered_panel_is_shown_to_whom_its_provider_answers(
+    park, client_for, with_test_panel
+):
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
     staff_page = client_for(park.member).get(f"/tickets/{ref}").get_data(as_text=True)
     assert f'<section id="test-panel">{park.member.name} looks at {ref}</section>' in staff_page

@@ -34,8 +34,11 @@ def test_overdue_and_due_soon(park, client_for):
     late, soon, later = (_file(enterprise, park, title=t) for t in ("迟", "急", "缓"))
     now = utcnow()
     tickets = [ticket(ref) for ref in (late, soon, later)]
-    for t, sign_due in zip(tickets, (now - timedelta(hours=1), now + timedelta(minutes=30),
-                                     now + timedelta(days=30)), strict=True):
+    for t, sign_due in zip(
+        tickets,
+        (now - timedelta(hours=1), now + timedelta(minutes=30), now + timedelta(days=30)),
+        strict=True,
+    ):
         t.sign_due_at = sign_due
         t.first_contact_due_at = t.resolve_due_at = now + timedelta(days=40)
         refresh_deadlines(t)
@@ -56,8 +59,9 @@ def test_search_finds_chinese_text_in_title_and_description(park, client_for):
     member = client_for(park.member)
 
     def search(q):
-        return member.get("/tickets/queue", query_string={"view": "open", "q": q}) \
-            .get_data(as_text=True)
+        return member.get("/tickets/queue", query_string={"view": "open", "q": q}).get_data(
+            as_text=True
+        )
 
     assert power in search("变压器") and water not in search("变压器")
     assert water in search("供水") and power not in search("供水")
@@ -72,8 +76,9 @@ def test_filters_by_status_urgency_category_and_enterprise(park, client_for, mak
     dispatcher = client_for(park.dispatcher)
 
     def listed(**args):
-        return dispatcher.get("/tickets/queue", query_string={"view": "all", **args}) \
-            .get_data(as_text=True)
+        return dispatcher.get("/tickets/queue", query_string={"view": "all", **args}).get_data(
+            as_text=True
+        )
 
     assert urgent in listed(urgency="urgent") and normal not in listed(urgency="urgent")
     other = make_category(name="其他类")
@@ -83,8 +88,9 @@ def test_filters_by_status_urgency_category_and_enterprise(park, client_for, mak
     assert urgent in listed(chain=park.chain.id)
     assert urgent not in listed(status="closed")
     # Nonsense filter values are ignored rather than failing.
-    assert dispatcher.get("/tickets/queue?view=nope&status=zzz&category=x&page=-3") \
-        .status_code == 200
+    assert (
+        dispatcher.get("/tickets/queue?view=nope&status=zzz&category=x&page=-3").status_code == 200
+    )
 
 
 def test_queues_are_paginated(app, park, client_for):

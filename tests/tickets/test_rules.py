@@ -62,7 +62,10 @@ def test_a_resolved_ticket_cannot_be_withdrawn_only_confirmed_or_reopened():
     with pytest.raises(IllegalAction):
         next_status(Status.RESOLVED, Action.WITHDRAW)
     assert allowed_actions(Status.RESOLVED, {Relation.ENTERPRISE}) == {
-        Action.CONFIRM, Action.REOPEN, Action.ENTERPRISE_REPLY}
+        Action.CONFIRM,
+        Action.REOPEN,
+        Action.ENTERPRISE_REPLY,
+    }
 
 
 def test_every_open_status_can_be_withdrawn_before_resolution():
@@ -84,8 +87,7 @@ def test_who_may_act():
 def test_the_enterprise_never_gets_staff_actions():
     for status in Status:
         actions = allowed_actions(status, {Relation.ENTERPRISE})
-        assert actions <= {Action.ENTERPRISE_REPLY, Action.CONFIRM, Action.REOPEN,
-                           Action.WITHDRAW}
+        assert actions <= {Action.ENTERPRISE_REPLY, Action.CONFIRM, Action.REOPEN, Action.WITHDRAW}
 
 
 def test_every_action_has_actors_and_transitions():

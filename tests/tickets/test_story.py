@@ -46,8 +46,15 @@ def test_a_ticket_from_filing_to_closing(app, park, client_for):
     assert ticket(ref).status == "in_progress" and ticket(ref).paused_at is None
 
     # On-site work, an extension approved by the lead.
-    response = act(member, ref, "site_visit", visited_at="2026-01-05T10:00",
-                   location="项目工地", participants="Member Wang; 供电公司", notes="确定接入点。")
+    response = act(
+        member,
+        ref,
+        "site_visit",
+        visited_at="2026-01-05T10:00",
+        location="项目工地",
+        participants="Member Wang; 供电公司",
+        notes="确定接入点。",
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     due_before = ticket(ref).resolve_due_at
     act(member, ref, "request_extension", working_days="3", reason="等待供电公司施工排期")
@@ -73,11 +80,22 @@ def test_a_ticket_from_filing_to_closing(app, park, client_for):
 
     kinds = [e.kind for e in closed.events]
     assert kinds == [
-        EventKind.FILED, EventKind.DISPATCHED, EventKind.SIGNED, EventKind.REPLIED,
-        EventKind.NOTE, EventKind.INFO_REQUESTED, EventKind.ENTERPRISE_REPLIED,
-        EventKind.SITE_VISIT, EventKind.EXTENSION_REQUESTED, EventKind.EXTENSION_APPROVED,
-        EventKind.RESOLVED, EventKind.RATED, EventKind.RESOLVED, EventKind.REOPENED,
-        EventKind.RESOLVED, EventKind.CLOSED,
+        EventKind.FILED,
+        EventKind.DISPATCHED,
+        EventKind.SIGNED,
+        EventKind.REPLIED,
+        EventKind.NOTE,
+        EventKind.INFO_REQUESTED,
+        EventKind.ENTERPRISE_REPLIED,
+        EventKind.SITE_VISIT,
+        EventKind.EXTENSION_REQUESTED,
+        EventKind.EXTENSION_APPROVED,
+        EventKind.RESOLVED,
+        EventKind.RATED,
+        EventKind.RESOLVED,
+        EventKind.REOPENED,
+        EventKind.RESOLVED,
+        EventKind.CLOSED,
     ]
     assert all(e.created_at is not None for e in closed.events)
     assert closed.events[1].actor is None
@@ -131,7 +149,8 @@ def test_withdraw_before_resolution(app, park, client_for):
 
 
 def test_key_project_and_chain_leader_tickets_take_the_green_channel(
-        app, park, client_for, make_project, make_user, make_enterprise):
+    app, park, client_for, make_project, make_user, make_enterprise
+):
     project = make_project(park.enterprise, task_force=park.other_task_force)
     enterprise = client_for(park.contact)
     ref = reference_from(file_ticket(enterprise, park.category, key_project=str(project.id)))

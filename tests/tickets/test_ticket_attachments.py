@@ -6,20 +6,26 @@ import os
 from tests.tickets.conftest import act, file_ticket, reference_from, ticket
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def test_files_filed_with_a_ticket_are_downloadable_by_those_who_see_it(app, park, client_for):
     enterprise = client_for(park.contact)
-    response = file_ticket(enterprise, park.category, attachments=[
-        (io.BytesIO(PDF), "营业执照.pdf"), (io.BytesIO(PNG), "现场照片.png")])
+    response = file_ticket(
+        enterprise,
+        park.category,
+        attachments=[(io.BytesIO(PDF), "营业执照.pdf"), (io.BytesIO(PNG), "现场照片.png")],
+    )
     ref = reference_from(response)
     stored = ticket(ref).attachments
     assert [a.original_name for a in stored] == ["营业执照.pdf", "现场照片.png"]
-    assert all(os.path.exists(os.path.join(app.config["UPLOAD_FOLDER"], a.stored_name))
-               for a in stored)
+    assert all(
+        os.path.exists(os.path.join(app.config["UPLOAD_FOLDER"], a.stored_name)) for a in stored
+    )
     assert not app.config["UPLOAD_FOLDER"].startswith(app.static_folder)
 
     url = f"/tickets/{ref}/attachments/{stored[0].id}"
@@ -48,8 +54,9 @@ def test_attachments_on_internal_notes_stay_internal(park, client_for):
 
 def test_an_attachment_id_of_another_ticket_is_404(park, client_for):
     enterprise = client_for(park.contact)
-    with_file = reference_from(file_ticket(enterprise, park.category,
-                                           attachments=[(io.BytesIO(PDF), "a.pdf")]))
+    with_file = reference_from(
+        file_ticket(enterprise, park.category, attachments=[(io.BytesIO(PDF), "a.pdf")])
+    )
     other = reference_from(file_ticket(enterprise, park.category))
     attachment_id = ticket(with_file).attachments[0].id
     assert enterprise.get(f"/tickets/{other}/attachments/{attachment_id}").status_code == 404

@@ -14,9 +14,14 @@ from servicedesk.tickets.rules import Status
 
 @pytest.fixture
 def filed_ticket(park) -> Ticket:
-    ticket = Ticket(reference="GC-2026-900001", enterprise=park.enterprise,
-                    filed_by=park.contact, category=park.category, title="用电增容",
-                    description="需要增容")
+    ticket = Ticket(
+        reference="GC-2026-900001",
+        enterprise=park.enterprise,
+        filed_by=park.contact,
+        category=park.category,
+        title="用电增容",
+        description="需要增容",
+    )
     db.session.add(ticket)
     db.session.commit()
     return ticket
@@ -48,7 +53,9 @@ def test_an_unknown_word_is_refused_before_it_reaches_the_database(filed_ticket,
 @pytest.mark.parametrize("column, value", [("status", "lost"), ("card", "green")])
 def test_the_database_refuses_an_unknown_word_written_in_sql(filed_ticket, column, value):
     with pytest.raises(IntegrityError):
-        db.session.execute(text(f"UPDATE ticket SET {column} = :value WHERE id = :id"),
-                           {"value": value, "id": filed_ticket.id})
+        db.session.execute(
+            text(f"UPDATE ticket SET {column} = :value WHERE id = :id"),
+            {"value": value, "id": filed_ticket.id},
+        )
         db.session.flush()
     db.session.rollback()

@@ -92,17 +92,25 @@ def _smtp_failure(exc: smtplib.SMTPException, where: str) -> DeliveryError:
     """4xx answers may go through later; 5xx answers never will."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
-        detail = "; ".join(f"{rcpt}: {code} {text.decode(errors='replace')}"
-                           for rcpt, (code, text) in exc.recipients.items())
-        return DeliveryError(f"{where} refused the recipient ({detail})",
-                             retryable=all(400 <= code < 500 for code in codes))
+        detail = "; ".join(
+            f"{rcpt}: {code} {text.decode(errors='replace')}"
+            for rcpt, (code, text) in exc.recipients.items()
+        )
+        return DeliveryError(
+            f"{where} refused the recipient ({detail})",
+            retryable=all(400 <= code < 500 for code in codes),
+        )
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return DeliveryError(f"{where}: {exc}", retryable=False)
     if isinstance(exc, smtplib.SMTPResponseException):
-        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) \
+        text = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
             else str(exc.smtp_error)
-        return DeliveryError(f"{where} answered {exc.smtp_code} {text}",
-                             retryable=400 <= exc.smtp_code < 500)
+        )
+        return DeliveryError(
+            f"{where} answered {exc.smtp_code} {text}", retryable=400 <= exc.smtp_code < 500
+        )
     if isinstance(exc, smtplib.SMTPServerDisconnected) and "timed out" in str(exc):
         return DeliveryError(f"{where} did not answer in time", retryable=True)
     # Disconnected, or another protocol hiccup: the server may be back in a minute.
@@ -114,10 +122,17 @@ class SmtpEmailSender:
 
     name = "smtp"
 
-    def __init__(self, host: str, port: int = 25, use_starttls: bool = False,
-                 use_ssl: bool = False, username: str | None = None,
-                 password: str | None = None, sender: str = DEFAULT_SENDER,
-                 timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int = 25,
+        use_starttls: bool = False,
+        use_ssl: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        sender: str = DEFAULT_SENDER,
+        timeout: float = 10.0,
+    ) -> None:
         if use_starttls and use_ssl:
             raise ConfigurationError("choose either STARTTLS or SSL for SMTP, not both")
         if not host:
@@ -132,11 +147,16 @@ class SmtpEmailSender:
 
     def _connect(self) -> smtplib.SMTP:
         if self.use_ssl:
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                    local_hostname=_local_hostname(),
-                                    context=ssl.create_default_context())
-        return smtplib.SMTP(self.host, self.port, timeout=self.timeout,
-                            local_hostname=_local_hostname())
+            return smtplib.SMTP_SSL(
+                self.host,
+                self.port,
+                timeout=self.timeout,
+                local_hostname=_local_hostname(),
+                context=ssl.create_default_context(),
+            )
+        return smtplib.SMTP(
+            self.host, self.port, timeout=self.timeout, local_hostname=_local_hostname()
+        )
 
     def send(self, message: EmailMessage) -> str:
         """Send one message; return its Message-ID or raise :class:`DeliveryError`."""
@@ -145,8 +165,9 @@ class SmtpEmailSender:
         try:
             smtp = self._connect()
         except ssl.SSLCertVerificationError as exc:
-            raise DeliveryError(f"{where}: certificate not trusted ({exc.verify_message})",
-                                retryable=False) from exc
+            raise DeliveryError(
+                f"{where}: certificate not trusted ({exc.verify_message})", retryable=False
+            ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise self._connection_failure(exc, where) from exc
         try:
@@ -167,15 +188,17 @@ class SmtpEmailSender:
                 if not smtp.has_extn("starttls"):
                     raise DeliveryError(
                         f"{where} does not offer STARTTLS; check MAIL_USE_STARTTLS and MAIL_PORT",
-                        retryable=False)
+                        retryable=False,
+                    )
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
             if self.username:
                 smtp.login(self.username, self.password)
             smtp.send_message(mime)
         except ssl.SSLCertVerificationError as exc:
-            raise DeliveryError(f"{where}: certificate not trusted ({exc.verify_message})",
-                                retryable=False) from exc
+            raise DeliveryError(
+                f"{where}: certificate not trusted ({exc.verify_message})", retryable=False
+            ) from exc
         except smtplib.SMTPException as exc:
             raise _smtp_failure(exc, where) from exc
         except OSError as exc:
@@ -204,8 +227,13 @@ class LogEmailSender:
         """Log recipient, subject and text; return the Message-ID."""
         build_mime(message, self.sender)  # the same address checks as a real send
         message_id = normalise_message_id(message.message_id)
-        log.info("e-mail %s to %s\nSubject: %s\n\n%s", message_id, message.to, message.subject,
-                 message.text)
+        log.info(
+            "e-mail %s to %s\nSubject: %s\n\n%s",
+            message_id,
+            message.to,
+            message.subject,
+            message.text,
+        )
         return message_id
 
 

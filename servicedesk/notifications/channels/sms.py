@@ -81,8 +81,9 @@ class HttpAnswer:
         return self.body[:200].decode("utf-8", errors="replace").strip()
 
 
-def post(url: str, body: bytes, headers: Mapping[str, str], timeout: float,
-         where: str) -> HttpAnswer:
+def post(
+    url: str, body: bytes, headers: Mapping[str, str], timeout: float, where: str
+) -> HttpAnswer:
     """POST and return the answer; no answer at all (down, timeout) is a retryable error."""
     request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
     try:
@@ -97,15 +98,16 @@ def post(url: str, body: bytes, headers: Mapping[str, str], timeout: float,
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, ssl.SSLCertVerificationError):
-            raise DeliveryError(f"{where}: certificate not trusted ({reason.verify_message})",
-                                retryable=False) from exc
+            raise DeliveryError(
+                f"{where}: certificate not trusted ({reason.verify_message})", retryable=False
+            ) from exc
         if isinstance(reason, TimeoutError):
-            raise DeliveryError(f"{where} did not answer within {timeout:g} s",
-                                retryable=True) from exc
+            raise DeliveryError(
+                f"{where} did not answer within {timeout:g} s", retryable=True
+            ) from exc
         raise DeliveryError(f"{where} unreachable: {reason}", retryable=True) from exc
     except TimeoutError as exc:
-        raise DeliveryError(f"{where} did not answer within {timeout:g} s",
-                            retryable=True) from exc
+        raise DeliveryError(f"{where} did not answer within {timeout:g} s", retryable=True) from exc
     except (OSError, http.client.HTTPException) as exc:
         raise DeliveryError(f"{where}: {exc or type(exc).__name__}", retryable=True) from exc
 
@@ -123,8 +125,14 @@ class ConsoleSmsProvider(SmsProvider):
     def send(self, message: SmsMessage) -> str:
         """Log the message; return ``console-<idempotency key>``."""
         to = mobile_or_refuse(message.to)
-        log.info("SMS %s to %s [%s %s]: %s", message.idempotency_key, to, message.template,
-                 json.dumps(message.params, ensure_ascii=False), message.text)
+        log.info(
+            "SMS %s to %s [%s %s]: %s",
+            message.idempotency_key,
+            to,
+            message.template,
+            json.dumps(message.params, ensure_ascii=False),
+            message.text,
+        )
         return f"console-{message.idempotency_key}"
 
 
@@ -148,10 +156,16 @@ class HttpGatewaySmsProvider(SmsProvider):
     def send(self, message: SmsMessage) -> str:
         """POST the message to the gateway; return the gateway's id."""
         to = mobile_or_refuse(message.to)
-        body = json.dumps({
-            "to": to, "text": message.text, "template": message.template,
-            "params": dict(message.params), "idempotency_key": message.idempotency_key,
-        }, ensure_ascii=False).encode("utf-8")
+        body = json.dumps(
+            {
+                "to": to,
+                "text": message.text,
+                "template": message.template,
+                "params": dict(message.params),
+                "idempotency_key": message.idempotency_key,
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "Accept": "application/json",
@@ -162,8 +176,10 @@ class HttpGatewaySmsProvider(SmsProvider):
         answer = post(self.url, body, headers, self.timeout, where)
         if 200 <= answer.status < 300:
             return str(answer.json_object().get("id") or message.idempotency_key)
-        raise DeliveryError(f"{where} answered {answer.status}: {answer.excerpt()}",
-                            retryable=status_is_retryable(answer.status))
+        raise DeliveryError(
+            f"{where} answered {answer.status}: {answer.excerpt()}",
+            retryable=status_is_retryable(answer.status),
+        )
 
 
 def template_codes(value: str | Mapping | None) -> dict[str, str]:
@@ -177,10 +193,12 @@ def template_codes(value: str | Mapping | None) -> dict[str, str]:
             mapping = json.loads(value)
         except ValueError as exc:
             raise ConfigurationError(f"SMS_TEMPLATE_CODES is not valid JSON: {exc}") from exc
-    if not isinstance(mapping, Mapping) or not all(isinstance(v, str | int)
-                                                   for v in mapping.values()):
+    if not isinstance(mapping, Mapping) or not all(
+        isinstance(v, str | int) for v in mapping.values()
+    ):
         raise ConfigurationError(
-            'SMS_TEMPLATE_CODES must be a JSON object such as {"escalation": "SMS_123456"}')
+            'SMS_TEMPLATE_CODES must be a JSON object such as {"escalation": "SMS_123456"}'
+        )
     return {str(name): str(code) for name, code in mapping.items()}
 
 
@@ -188,7 +206,8 @@ def _required(config: Mapping, *names: str) -> None:
     missing = [name for name in names if not config.get(name)]
     if missing:
         raise ConfigurationError(
-            f"SMS_PROVIDER={config.get('SMS_PROVIDER')} needs {', '.join(missing)}")
+            f"SMS_PROVIDER={config.get('SMS_PROVIDER')} needs {', '.join(missing)}"
+        )
 
 
 def sms_provider_from_config(config: Mapping) -> SmsProvider:
@@ -199,8 +218,9 @@ def sms_provider_from_config(config: Mapping) -> SmsProvider:
         return ConsoleSmsProvider()
     if kind == "http":
         _required(config, "SMS_GATEWAY_URL")
-        return HttpGatewaySmsProvider(config["SMS_GATEWAY_URL"],
-                                      config.get("SMS_GATEWAY_TOKEN") or "", timeout)
+        return HttpGatewaySmsProvider(
+            config["SMS_GATEWAY_URL"], config.get("SMS_GATEWAY_TOKEN") or "", timeout
+        )
     # The vendor providers build on this module's base classes: a real cycle, kept in here.
     from servicedesk.notifications.channels.sms_vendors import (
         ALIYUN_ENDPOINT,
@@ -216,14 +236,21 @@ def sms_provider_from_config(config: Mapping) -> SmsProvider:
             endpoint=config.get("SMS_GATEWAY_URL") or ALIYUN_ENDPOINT,
             access_key_id=config["SMS_ACCESS_KEY_ID"],
             access_key_secret=config["SMS_ACCESS_KEY_SECRET"],
-            sign_name=config["SMS_SIGN_NAME"], template_codes=codes, timeout=timeout)
+            sign_name=config["SMS_SIGN_NAME"],
+            template_codes=codes,
+            timeout=timeout,
+        )
     if kind == "tencent":
-        _required(config, "SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET", "SMS_SIGN_NAME",
-                  "SMS_APP_ID")
+        _required(
+            config, "SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET", "SMS_SIGN_NAME", "SMS_APP_ID"
+        )
         return TencentSmsProvider(
             endpoint=config.get("SMS_GATEWAY_URL") or TENCENT_ENDPOINT,
-            secret_id=config["SMS_ACCESS_KEY_ID"], secret_key=config["SMS_ACCESS_KEY_SECRET"],
-            sdk_app_id=str(config["SMS_APP_ID"]), sign_name=config["SMS_SIGN_NAME"],
-            template_ids=codes, timeout=timeout)
-    raise ConfigurationError(
-        f"SMS_PROVIDER must be console, http, aliyun or tencent, not {kind!r}")
+            secret_id=config["SMS_ACCESS_KEY_ID"],
+            secret_key=config["SMS_ACCESS_KEY_SECRET"],
+            sdk_app_id=str(config["SMS_APP_ID"]),
+            sign_name=config["SMS_SIGN_NAME"],
+            template_ids=codes,
+            timeout=timeout,
+        )
+    raise ConfigurationError(f"SMS_PROVIDER must be console, http, aliyun or tencent, not {kind!r}")

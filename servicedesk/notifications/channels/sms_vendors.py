@@ -27,8 +27,14 @@ from servicedesk.notifications.render import SMS_PARAMS
 
 ALIYUN_ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 # Throttled or a passing fault on their side: the same request may go through later.
-_ALIYUN_RETRYABLE = {"isv.BUSINESS_LIMIT_CONTROL", "isp.SYSTEM_ERROR", "SignatureNonceUsed",
-                     "InvalidTimeStamp.Expired", "ServiceUnavailable", "InternalError"}
+_ALIYUN_RETRYABLE = {
+    "isv.BUSINESS_LIMIT_CONTROL",
+    "isp.SYSTEM_ERROR",
+    "SignatureNonceUsed",
+    "InvalidTimeStamp.Expired",
+    "ServiceUnavailable",
+    "InternalError",
+}
 
 
 def percent_encode(value: str) -> str:
@@ -48,8 +54,10 @@ def vendor_code(codes: Mapping[str, str], template: str, setting: str) -> str:
     """The vendor's template code for our template name, or a permanent DeliveryError."""
     code = codes.get(template)
     if not code:
-        raise DeliveryError(f"no vendor template code for SMS template {template!r}; "
-                            f"add it to {setting}", retryable=False)
+        raise DeliveryError(
+            f"no vendor template code for SMS template {template!r}; add it to {setting}",
+            retryable=False,
+        )
     return code
 
 
@@ -58,9 +66,16 @@ class AliyunSmsProvider(SmsProvider):
 
     name = "aliyun"
 
-    def __init__(self, endpoint: str, access_key_id: str, access_key_secret: str,
-                 sign_name: str, template_codes: Mapping[str, str], timeout: float = 5.0,
-                 region: str = "cn-hangzhou") -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        access_key_id: str,
+        access_key_secret: str,
+        sign_name: str,
+        template_codes: Mapping[str, str],
+        timeout: float = 5.0,
+        region: str = "cn-hangzhou",
+    ) -> None:
         self.endpoint, self.access_key_id = endpoint or ALIYUN_ENDPOINT, access_key_id
         self.access_key_secret, self.sign_name = access_key_secret, sign_name
         self.template_codes, self.timeout, self.region = dict(template_codes), timeout, region
@@ -71,28 +86,39 @@ class AliyunSmsProvider(SmsProvider):
     def signed_params(self, message: SmsMessage, to: str) -> dict[str, str]:
         """The request's form fields, Signature included (a fresh nonce on every call)."""
         params = {
-            "AccessKeyId": self.access_key_id, "Action": "SendSms", "Format": "JSON",
-            "RegionId": self.region, "SignatureMethod": "HMAC-SHA1",
-            "SignatureNonce": uuid.uuid4().hex, "SignatureVersion": "1.0",
+            "AccessKeyId": self.access_key_id,
+            "Action": "SendSms",
+            "Format": "JSON",
+            "RegionId": self.region,
+            "SignatureMethod": "HMAC-SHA1",
+            "SignatureNonce": uuid.uuid4().hex,
+            "SignatureVersion": "1.0",
             "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "Version": "2017-05-25", "PhoneNumbers": to, "SignName": self.sign_name,
-            "TemplateCode": vendor_code(self.template_codes, message.template,
-                                        "SMS_TEMPLATE_CODES"),
+            "Version": "2017-05-25",
+            "PhoneNumbers": to,
+            "SignName": self.sign_name,
+            "TemplateCode": vendor_code(
+                self.template_codes, message.template, "SMS_TEMPLATE_CODES"
+            ),
             "OutId": message.idempotency_key,
         }
         if message.params:
-            params["TemplateParam"] = json.dumps(dict(message.params), ensure_ascii=False,
-                                                 separators=(",", ":"))
+            params["TemplateParam"] = json.dumps(
+                dict(message.params), ensure_ascii=False, separators=(",", ":")
+            )
         params["Signature"] = aliyun_signature(params, self.access_key_secret)
         return params
 
     def send(self, message: SmsMessage) -> str:
         """Send through SendSms; return the BizId."""
         to = mobile_or_refuse(message.to)
-        body = urllib.parse.urlencode(self.signed_params(message, to),
-                                      quote_via=urllib.parse.quote).encode("ascii")
-        headers = {"Content-Type": "application/x-www-form-urlencoded",
-                   "Accept": "application/json"}
+        body = urllib.parse.urlencode(
+            self.signed_params(message, to), quote_via=urllib.parse.quote
+        ).encode("ascii")
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",
+        }
         where = f"Aliyun SMS {self.endpoint}"
         answer = post(self.endpoint, body, headers, self.timeout, where)
         payload = answer.json_object()
@@ -100,18 +126,26 @@ class AliyunSmsProvider(SmsProvider):
         if code == "OK" and answer.status < 300:
             return str(payload.get("BizId") or message.idempotency_key)
         if not code:
-            raise DeliveryError(f"{where} answered {answer.status}: {answer.excerpt()}",
-                                retryable=answer.status < 300 or status_is_retryable(answer.status))
+            raise DeliveryError(
+                f"{where} answered {answer.status}: {answer.excerpt()}",
+                retryable=answer.status < 300 or status_is_retryable(answer.status),
+            )
         retryable = code in _ALIYUN_RETRYABLE or code.startswith("Throttling")
-        raise DeliveryError(f"{where} refused: {code} {payload.get('Message') or ''}".strip(),
-                            retryable=retryable)
+        raise DeliveryError(
+            f"{where} refused: {code} {payload.get('Message') or ''}".strip(), retryable=retryable
+        )
 
 
 # --- Tencent-style SendSms (API 3.0, TC3-HMAC-SHA256) ------------------------------------------
 
 TENCENT_ENDPOINT = "https://sms.tencentcloudapi.com/"
-_TENCENT_RETRYABLE_PREFIXES = ("LimitExceeded", "RequestLimitExceeded", "InternalError",
-                               "ResourceUnavailable", "AuthFailure.SignatureExpire")
+_TENCENT_RETRYABLE_PREFIXES = (
+    "LimitExceeded",
+    "RequestLimitExceeded",
+    "InternalError",
+    "ResourceUnavailable",
+    "AuthFailure.SignatureExpire",
+)
 
 
 def _sha256_hex(data: bytes) -> str:
@@ -122,22 +156,40 @@ def _hmac_sha256(key: bytes, text: str) -> bytes:
     return hmac.new(key, text.encode(), hashlib.sha256).digest()
 
 
-def tencent_authorization(*, secret_id: str, secret_key: str, host: str, path: str,
-                          content_type: str, payload: bytes, timestamp: int,
-                          service: str = "sms") -> str:
+def tencent_authorization(
+    *,
+    secret_id: str,
+    secret_key: str,
+    host: str,
+    path: str,
+    content_type: str,
+    payload: bytes,
+    timestamp: int,
+    service: str = "sms",
+) -> str:
     """The TC3-HMAC-SHA256 ``Authorization`` header for a POST of ``payload``."""
     date = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
-    canonical_request = "\n".join([
-        "POST", path or "/", "", f"content-type:{content_type}\nhost:{host}\n",
-        "content-type;host", _sha256_hex(payload)])
+    canonical_request = "\n".join(
+        [
+            "POST",
+            path or "/",
+            "",
+            f"content-type:{content_type}\nhost:{host}\n",
+            "content-type;host",
+            _sha256_hex(payload),
+        ]
+    )
     scope = f"{date}/{service}/tc3_request"
-    string_to_sign = "\n".join(["TC3-HMAC-SHA256", str(timestamp), scope,
-                                _sha256_hex(canonical_request.encode())])
+    string_to_sign = "\n".join(
+        ["TC3-HMAC-SHA256", str(timestamp), scope, _sha256_hex(canonical_request.encode())]
+    )
     key = _hmac_sha256(f"TC3{secret_key}".encode(), date)
     key = _hmac_sha256(_hmac_sha256(key, service), "tc3_request")
     signature = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
-    return (f"TC3-HMAC-SHA256 Credential={secret_id}/{scope}, "
-            f"SignedHeaders=content-type;host, Signature={signature}")
+    return (
+        f"TC3-HMAC-SHA256 Credential={secret_id}/{scope}, "
+        f"SignedHeaders=content-type;host, Signature={signature}"
+    )
 
 
 def ordered_params(message: SmsMessage) -> list[str]:
@@ -155,11 +207,22 @@ class TencentSmsProvider(SmsProvider):
     name = "tencent"
     content_type = "application/json; charset=utf-8"
 
-    def __init__(self, endpoint: str, secret_id: str, secret_key: str, sdk_app_id: str,
-                 sign_name: str, template_ids: Mapping[str, str], timeout: float = 5.0,
-                 region: str = "ap-guangzhou") -> None:
-        self.endpoint, self.secret_id, self.secret_key = endpoint or TENCENT_ENDPOINT, \
-            secret_id, secret_key
+    def __init__(
+        self,
+        endpoint: str,
+        secret_id: str,
+        secret_key: str,
+        sdk_app_id: str,
+        sign_name: str,
+        template_ids: Mapping[str, str],
+        timeout: float = 5.0,
+        region: str = "ap-guangzhou",
+    ) -> None:
+        self.endpoint, self.secret_id, self.secret_key = (
+            endpoint or TENCENT_ENDPOINT,
+            secret_id,
+            secret_key,
+        )
         self.sdk_app_id, self.sign_name = sdk_app_id, sign_name
         self.template_ids, self.timeout, self.region = dict(template_ids), timeout, region
 
@@ -169,22 +232,36 @@ class TencentSmsProvider(SmsProvider):
     def send(self, message: SmsMessage) -> str:
         """Send through SendSms; return the SerialNo."""
         to = mobile_or_refuse(message.to)
-        payload = json.dumps({
-            "PhoneNumberSet": [f"+86{to}"], "SmsSdkAppId": self.sdk_app_id,
-            "SignName": self.sign_name,
-            "TemplateId": vendor_code(self.template_ids, message.template, "SMS_TEMPLATE_CODES"),
-            "TemplateParamSet": ordered_params(message),
-            "SessionContext": message.idempotency_key,
-        }, ensure_ascii=False).encode("utf-8")
+        payload = json.dumps(
+            {
+                "PhoneNumberSet": [f"+86{to}"],
+                "SmsSdkAppId": self.sdk_app_id,
+                "SignName": self.sign_name,
+                "TemplateId": vendor_code(
+                    self.template_ids, message.template, "SMS_TEMPLATE_CODES"
+                ),
+                "TemplateParamSet": ordered_params(message),
+                "SessionContext": message.idempotency_key,
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
         url = urllib.parse.urlsplit(self.endpoint)
         timestamp = int(time.time())
         headers = {
             "Authorization": tencent_authorization(
-                secret_id=self.secret_id, secret_key=self.secret_key, host=url.netloc.lower(),
-                path=url.path, content_type=self.content_type, payload=payload,
-                timestamp=timestamp),
-            "Content-Type": self.content_type, "Host": url.netloc, "X-TC-Action": "SendSms",
-            "X-TC-Timestamp": str(timestamp), "X-TC-Version": "2021-01-11",
+                secret_id=self.secret_id,
+                secret_key=self.secret_key,
+                host=url.netloc.lower(),
+                path=url.path,
+                content_type=self.content_type,
+                payload=payload,
+                timestamp=timestamp,
+            ),
+            "Content-Type": self.content_type,
+            "Host": url.netloc,
+            "X-TC-Action": "SendSms",
+            "X-TC-Timestamp": str(timestamp),
+            "X-TC-Version": "2021-01-11",
             "X-TC-Region": self.region,
         }
         where = f"Tencent SMS {self.endpoint}"
@@ -198,8 +275,12 @@ class TencentSmsProvider(SmsProvider):
             return str(first.get("SerialNo") or message.idempotency_key)
         refusal = error or first
         if refusal is None:
-            raise DeliveryError(f"{where} answered {answer.status}: {answer.excerpt()}",
-                                retryable=answer.status < 300 or status_is_retryable(answer.status))
+            raise DeliveryError(
+                f"{where} answered {answer.status}: {answer.excerpt()}",
+                retryable=answer.status < 300 or status_is_retryable(answer.status),
+            )
         code = str(refusal.get("Code") or "")
-        raise DeliveryError(f"{where} refused: {code} {refusal.get('Message') or ''}".strip(),
-                            retryable=code.startswith(_TENCENT_RETRYABLE_PREFIXES))
+        raise DeliveryError(
+            f"{where} refused: {code} {refusal.get('Message') or ''}".strip(),
+            retryable=code.startswith(_TENCENT_RETRYABLE_PREFIXES),
+        )

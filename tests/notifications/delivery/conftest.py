@@ -49,27 +49,39 @@ def rows() -> list[Notification]:
 def statuses() -> dict[str, int]:
     """How many rows are in each status."""
     db.session.commit()
-    return dict(db.session.execute(select(Notification.status, func.count())
-                                   .group_by(Notification.status)).tuples().all())
+    return dict(
+        db.session.execute(select(Notification.status, func.count()).group_by(Notification.status))
+        .tuples()
+        .all()
+    )
 
 
 def attempt_log(notification_id: int) -> list[DeliveryAttempt]:
     """The delivery log of one row, oldest first."""
-    return list(db.session.scalars(select(DeliveryAttempt)
-                                   .where(DeliveryAttempt.notification_id == notification_id)
-                                   .order_by(DeliveryAttempt.attempted_at, DeliveryAttempt.id)))
+    return list(
+        db.session.scalars(
+            select(DeliveryAttempt)
+            .where(DeliveryAttempt.notification_id == notification_id)
+            .order_by(DeliveryAttempt.attempted_at, DeliveryAttempt.id)
+        )
+    )
 
 
-def queue_messages(users: list[User], *, channels=("email", "sms"),
-                   batch: str = "load") -> list[int]:
+def queue_messages(
+    users: list[User], *, channels=("email", "sms"), batch: str = "load"
+) -> list[int]:
     """One message per user and channel through the real outbox, committed (their delivery
     jobs are enqueued after the commit)."""
     ids = []
     for user in users:
         for channel in channels:
             new_id = queue_notification(
-                key=f"{batch}:{user.id}:{channel}", kind="ticket_auto_closed", recipient=user,
-                channel=channel, context={"ref": f"GC-2026-{user.id:06d}"})
+                key=f"{batch}:{user.id}:{channel}",
+                kind="ticket_auto_closed",
+                recipient=user,
+                channel=channel,
+                context={"ref": f"GC-2026-{user.id:06d}"},
+            )
             assert new_id is not None
             ids.append(new_id)
     db.session.commit()
@@ -100,8 +112,17 @@ def overdue_ticket(park, client_for, *, days_late: int = 3) -> str:  # noqa: F81
 @pytest.fixture
 def reachable_park(park):  # noqa: F811
     """The ticket park with a mobile number for everyone, so every step goes out by SMS too."""
-    people = [park.contact, park.other_contact, park.member, park.second_member, park.lead,
-              park.other_member, park.dispatcher, park.supervisor, park.admin]
+    people = [
+        park.contact,
+        park.other_contact,
+        park.member,
+        park.second_member,
+        park.lead,
+        park.other_member,
+        park.dispatcher,
+        park.supervisor,
+        park.admin,
+    ]
     for n, person in enumerate(people, start=1):
         person.mobile = f"137{n:08d}"
     db.session.commit()
@@ -117,13 +138,18 @@ def recipients(app):
         users = []
         for _ in range(count):
             n = next(counter)
-            user = User(email=f"person{n}@example.test", name=f"Person {n}",
-                        mobile=f"139{n:08d}", active=True)
+            user = User(
+                email=f"person{n}@example.test",
+                name=f"Person {n}",
+                mobile=f"139{n:08d}",
+                active=True,
+            )
             user.set_password("unused-password-1")
             users.append(user)
         db.session.add_all(users)
         db.session.commit()
         return users
+
     return make
 
 
@@ -145,8 +171,9 @@ class Delivery:
         Redis URL is remembered, so a second call may change only ``overrides``."""
         self.redis_url = redis_url or self.redis_url
         assert self.redis_url, "configure() needs a Redis URL"
-        self.env = delivery_settings(self.app, redis_url=self.redis_url, smtp=self.smtp,
-                                     sms=self.sms, **overrides)
+        self.env = delivery_settings(
+            self.app, redis_url=self.redis_url, smtp=self.smtp, sms=self.sms, **overrides
+        )
         apply_settings(self.app, self.env)
         return self.env
 
@@ -167,19 +194,27 @@ class Delivery:
 
     def describe(self) -> str:
         """The state of the outbox and the stand-ins, for failure messages."""
-        return (f"outbox: {statuses()}; e-mails received {len(self.smtp.messages)}, "
-                f"SMS received {len(self.sms.messages)}; sweeps {self.sweep.runs}, "
-                f"sweep errors {self.sweep.errors[-3:]}")
+        return (
+            f"outbox: {statuses()}; e-mails received {len(self.smtp.messages)}, "
+            f"SMS received {len(self.sms.messages)}; sweeps {self.sweep.runs}, "
+            f"sweep errors {self.sweep.errors[-3:]}"
+        )
 
     def wait_all_sent(self, pool: WorkerPool, timeout: float = 20.0) -> list[Notification]:
         """Sweep (as the scheduler would) until every outbox row is sent, then until the
         queues are empty and the workers idle, so that a duplicate would have arrived."""
+
         def all_sent() -> bool:
             current = rows()
             return bool(current) and all(row.status == "sent" for row in current)
 
-        pool.wait_until(all_sent, timeout=timeout, what="every outbox row to be sent",
-                        tick=self.sweep, describe=self.describe)
+        pool.wait_until(
+            all_sent,
+            timeout=timeout,
+            what="every outbox row to be sent",
+            tick=self.sweep,
+            describe=self.describe,
+        )
         quiet = []
 
         def settled() -> bool:
@@ -187,12 +222,21 @@ class Delivery:
             quiet.append(pool.idle())
             return quiet[-2:] == [True, True]
 
-        pool.wait_until(settled, timeout=30, what="queues to drain and workers to go idle",
-                        describe=self.describe, poll=0.3)
+        pool.wait_until(
+            settled,
+            timeout=30,
+            what="queues to drain and workers to go idle",
+            describe=self.describe,
+            poll=0.3,
+        )
         return rows()
 
-    def assert_exactly_once(self, *, expect_attempts: dict[int, int] | None = None,
-                            allow_failed_before: Set[int] = frozenset()) -> list[Notification]:
+    def assert_exactly_once(
+        self,
+        *,
+        expect_attempts: dict[int, int] | None = None,
+        allow_failed_before: Set[int] = frozenset(),
+    ) -> list[Notification]:
         """Every outbox row went out once and only once: at the SMTP server (one message
         per Message-ID, to the row's address), at the SMS gateway (one request per key), and
         in the database (sent, one ``sent`` log entry, last; attempts = claims logged).
@@ -226,39 +270,59 @@ class Delivery:
         by_mid = {mail.message_id: mail for mail in self.smtp.messages}
         by_key = {sms.idempotency_key: sms for sms in self.sms.messages}
         for row in current:
-            problems.extend(self._row_problems(row, by_mid, by_key, expect_attempts or {},
-                                               row.id in allow_failed_before))
-        assert not problems, (f"{len(problems)} problems:\n" + "\n".join(problems[:30])
-                              + f"\n{self.describe()}")
+            problems.extend(
+                self._row_problems(
+                    row, by_mid, by_key, expect_attempts or {}, row.id in allow_failed_before
+                )
+            )
+        assert not problems, (
+            f"{len(problems)} problems:\n" + "\n".join(problems[:30]) + f"\n{self.describe()}"
+        )
         return current
 
     @staticmethod
-    def _row_problems(row: Notification, by_mid: dict, by_key: dict,
-                      expect_attempts: dict[int, int], failed_before: bool) -> list[str]:
+    def _row_problems(
+        row: Notification,
+        by_mid: dict,
+        by_key: dict,
+        expect_attempts: dict[int, int],
+        failed_before: bool,
+    ) -> list[str]:
         problems = []
         if row.status != "sent" or row.sent_at is None or row.claim_token is not None:
-            problems.append(f"row {row.id} is {row.status} (sent_at {row.sent_at}, claim "
-                            f"{row.claim_token}, error {row.last_error})")
+            problems.append(
+                f"row {row.id} is {row.status} (sent_at {row.sent_at}, claim "
+                f"{row.claim_token}, error {row.last_error})"
+            )
         if row.channel == "email":
             mail = by_mid.get(message_id(row))
-            if mail is not None and (mail.envelope_to != (row.address,)
-                                     or row.provider_id != mail.message_id):
-                problems.append(f"row {row.id}: e-mail went to {mail.envelope_to} "
-                                f"as {mail.message_id}, row says {row.address} {row.provider_id}")
+            if mail is not None and (
+                mail.envelope_to != (row.address,) or row.provider_id != mail.message_id
+            ):
+                problems.append(
+                    f"row {row.id}: e-mail went to {mail.envelope_to} "
+                    f"as {mail.message_id}, row says {row.address} {row.provider_id}"
+                )
         else:
             sms = by_key.get(row.key)
             if sms is not None and (sms.to != row.address or sms.provider_id != row.provider_id):
-                problems.append(f"row {row.id}: SMS went to {sms.to} as {sms.provider_id}, row "
-                                f"says {row.address} {row.provider_id}")
+                problems.append(
+                    f"row {row.id}: SMS went to {sms.to} as {sms.provider_id}, row "
+                    f"says {row.address} {row.provider_id}"
+                )
         outcomes = [entry.outcome for entry in attempt_log(row.id)]
         earlier = {"retry", "failed"} if failed_before else {"retry"}
-        if outcomes.count("sent") != 1 or outcomes[-1] != "sent" \
-                or not set(outcomes[:-1]) <= earlier:
+        if (
+            outcomes.count("sent") != 1
+            or outcomes[-1] != "sent"
+            or not set(outcomes[:-1]) <= earlier
+        ):
             problems.append(f"row {row.id}: delivery log {outcomes}")
         expected = expect_attempts.get(row.id, len(outcomes))
         if row.attempts != expected:
-            problems.append(f"row {row.id}: attempts {row.attempts}, expected {expected} "
-                            f"(log {outcomes})")
+            problems.append(
+                f"row {row.id}: attempts {row.attempts}, expected {expected} (log {outcomes})"
+            )
         return problems
 
 

@@ -35,8 +35,11 @@ def test_four_workers_send_three_hundred_messages_each_exactly_once(stack, recip
     # Every worker took a share, and the job log names the job of every delivery.
     workers_used = {entry.worker for row in sent for entry in attempt_log(row.id)}
     assert workers_used == {w.name for w in pool.workers}, workers_used
-    assert all(entry.job_id and entry.job_id.startswith("deliver-")
-               for row in sent for entry in attempt_log(row.id))
+    assert all(
+        entry.job_id and entry.job_id.startswith("deliver-")
+        for row in sent
+        for entry in attempt_log(row.id)
+    )
     assert not stack.sweep.errors
     # The duplicate jobs did run, and lost the claim.
     assert pool.log_text().count(": not claimed") >= 300

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.workers
 
 
 def test_a_worker_killed_mid_send_leaves_a_row_that_is_delivered_once_after_the_lease(
-        stack, recipients):
+    stack, recipients
+):
     # A long SMTP timeout: the worker must still be waiting for the answer when it dies.
     stack.configure(MAIL_TIMEOUT=30)
     people = recipients(3)
@@ -37,10 +38,14 @@ def test_a_worker_killed_mid_send_leaves_a_row_that_is_delivered_once_after_the_
     assert enqueue_deliveries([ids[0]]) == 1
     more = queue_messages(people[1:], batch="more")  # meanwhile, new work arrives
     refused = f"notification {ids[0]} ticket - email: not claimed"
-    rescuer.wait_until(lambda: refused in rescuer.log_text(), timeout=10,
-                       what="the duplicate job to be refused the claim")
-    assert stuck_mid not in stack.smtp.message_ids(), \
+    rescuer.wait_until(
+        lambda: refused in rescuer.log_text(),
+        timeout=10,
+        what="the duplicate job to be refused the claim",
+    )
+    assert stuck_mid not in stack.smtp.message_ids(), (
         "the stand-in counted a message whose client died before the answer"
+    )
 
     sent = stack.wait_all_sent(rescuer, timeout=25)  # sweeping: the lease runs out
     assert len(sent) == 1 + len(more)

@@ -34,7 +34,8 @@ def own_valkey(delivery, tmp_path):
 
 
 def test_jobs_lost_with_redis_and_rows_written_while_it_was_down_all_arrive_once(
-        delivery, own_valkey, recipients):
+    delivery, own_valkey, recipients
+):
     url = own_valkey.connection_url
     delivery.configure(url)
     people = recipients(20)

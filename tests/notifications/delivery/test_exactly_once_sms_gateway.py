@@ -18,8 +18,11 @@ def _texts():
 
 def _every_text_retried_because(words: str):
     def check() -> bool:
-        return all(any(e.outcome == "retry" and words in (e.detail or "")
-                       for e in attempt_log(row.id)) for row in _texts())
+        return all(
+            any(e.outcome == "retry" and words in (e.detail or "") for e in attempt_log(row.id))
+            for row in _texts()
+        )
+
     return check
 
 
@@ -30,15 +33,23 @@ def test_sms_gateway_errors_then_timeouts_then_ok_every_text_arrives_once(stack,
     pool = stack.workers(2)
     queue_messages(people)
 
-    pool.wait_until(_every_text_retried_because("answered 500"), timeout=15,
-                    what="every SMS to be refused with 500 once", tick=stack.sweep,
-                    describe=stack.describe)
+    pool.wait_until(
+        _every_text_retried_because("answered 500"),
+        timeout=15,
+        what="every SMS to be refused with 500 once",
+        tick=stack.sweep,
+        describe=stack.describe,
+    )
     # The gateway now takes the request and never answers in time (it waits 2 s, the
     # provider gives up after SMS_TIMEOUT=1 s); nothing it holds is ever counted.
     stack.sms.set_mode("timeout")
-    pool.wait_until(_every_text_retried_because("did not answer"), timeout=20,
-                    what="every SMS to time out once", tick=stack.sweep,
-                    describe=stack.describe)
+    pool.wait_until(
+        _every_text_retried_because("did not answer"),
+        timeout=20,
+        what="every SMS to time out once",
+        tick=stack.sweep,
+        describe=stack.describe,
+    )
     assert stack.sms.messages == []
     stack.sms.set_mode("ok")
     stack.wait_all_sent(pool, timeout=20)
@@ -54,8 +65,7 @@ def test_sms_gateway_errors_then_timeouts_then_ok_every_text_arrives_once(stack,
     assert not stack.sweep.errors
 
 
-def test_a_text_that_keeps_failing_ends_failed_and_an_admin_retry_sends_it_once(
-        stack, recipients):
+def test_a_text_that_keeps_failing_ends_failed_and_an_admin_retry_sends_it_once(stack, recipients):
     stack.configure(DELIVERY_MAX_ATTEMPTS=3)
     stack.sms.set_mode("error500")
     pool = stack.workers(2)
@@ -64,8 +74,13 @@ def test_a_text_that_keeps_failing_ends_failed_and_an_admin_retry_sends_it_once(
     def text_failed() -> bool:
         return _texts()[0].status == "failed"
 
-    pool.wait_until(text_failed, timeout=15, what="the SMS to fail for good",
-                    tick=stack.sweep, describe=stack.describe)
+    pool.wait_until(
+        text_failed,
+        timeout=15,
+        what="the SMS to fail for good",
+        tick=stack.sweep,
+        describe=stack.describe,
+    )
     row = _texts()[0]
     assert row.attempts == 3 and "answered 500" in row.last_error
     assert row.next_attempt_at is None

@@ -19,8 +19,12 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _png_chunk(kind: bytes, body: bytes) -> bytes:
-    return (struct.pack(">I", len(body)) + kind + body
-            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+    return (
+        struct.pack(">I", len(body))
+        + kind
+        + body
+        + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    )
 
 
 def _zip(entries: dict[str, str]) -> bytes:
@@ -50,27 +54,43 @@ CONTENT_TYPES = '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformat
 class Samples:
     """Bytes of real (minimal) files of every kind the desk accepts, and of hostile ones."""
 
-    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-           b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-           b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
-           b"trailer<</Root 1 0 R>>\n%%EOF\n")
-    png = (b"\x89PNG\r\n\x1a\n"
-           + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-           + _png_chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-           + _png_chunk(b"IEND", b""))
-    jpeg = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-            + b"\x00" * 64 + b"\xff\xd9")
-    gif = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff"
-           b"!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+    pdf = (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + _png_chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + _png_chunk(b"IEND", b"")
+    )
+    jpeg = (
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+        + b"\x00" * 64
+        + b"\xff\xd9"
+    )
+    gif = (
+        b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff"
+        b"!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+    )
     webp = b"RIFF\x1a\x00\x00\x00WEBPVP8 \x0e\x00\x00\x00" + b"\x00" * 14
-    docx = _zip({"[Content_Types].xml": CONTENT_TYPES,
-                 "_rels/.rels": "<Relationships/>",
-                 "word/document.xml": "<w:document>营业执照副本</w:document>"})
-    xlsx = _zip({"[Content_Types].xml": CONTENT_TYPES,
-                 "_rels/.rels": "<Relationships/>",
-                 "xl/workbook.xml": "<workbook/>"})
-    pptx = _zip({"[Content_Types].xml": CONTENT_TYPES,
-                 "ppt/presentation.xml": "<presentation/>"})
+    docx = _zip(
+        {
+            "[Content_Types].xml": CONTENT_TYPES,
+            "_rels/.rels": "<Relationships/>",
+            "word/document.xml": "<w:document>营业执照副本</w:document>",
+        }
+    )
+    xlsx = _zip(
+        {
+            "[Content_Types].xml": CONTENT_TYPES,
+            "_rels/.rels": "<Relationships/>",
+            "xl/workbook.xml": "<workbook/>",
+        }
+    )
+    pptx = _zip({"[Content_Types].xml": CONTENT_TYPES, "ppt/presentation.xml": "<presentation/>"})
     zip = _zip({"readme.txt": "site photos", "photos/gate.txt": "gate"})
     doc = _ole2("WordDocument")
     xls = _ole2("Workbook")
@@ -84,8 +104,9 @@ class Samples:
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
 
     @staticmethod
-    def upload(name: str, content: bytes, content_type: str = "application/octet-stream"
-               ) -> FileStorage:
+    def upload(
+        name: str, content: bytes, content_type: str = "application/octet-stream"
+    ) -> FileStorage:
         """What Flask hands a view for one uploaded file."""
         return FileStorage(stream=io.BytesIO(content), filename=name, content_type=content_type)
 
@@ -103,10 +124,15 @@ def contact(make_user, make_enterprise):
 
 @pytest.fixture
 def ticket(contact, make_category):
-    ticket = Ticket(reference="GC-2026-000001", enterprise=contact.enterprise, filed_by=contact,
-                    category=make_category(), title="东门道路积水",
-                    description="Road flooding at the east gate blocks deliveries.",
-                    status=Status.FILED.value)
+    ticket = Ticket(
+        reference="GC-2026-000001",
+        enterprise=contact.enterprise,
+        filed_by=contact,
+        category=make_category(),
+        title="东门道路积水",
+        description="Road flooding at the east gate blocks deliveries.",
+        status=Status.FILED.value,
+    )
     db.session.add(ticket)
     db.session.commit()
     return ticket
@@ -114,8 +140,9 @@ def ticket(contact, make_category):
 
 @pytest.fixture
 def filed_event(ticket, contact):
-    event = TicketEvent(ticket=ticket, actor=contact, kind=EventKind.FILED.value,
-                        body=ticket.description)
+    event = TicketEvent(
+        ticket=ticket, actor=contact, kind=EventKind.FILED.value, body=ticket.description
+    )
     db.session.add(event)
     db.session.commit()
     return event

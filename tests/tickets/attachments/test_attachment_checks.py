@@ -42,21 +42,21 @@ def test_real_files_of_every_allowed_kind_are_accepted(app, samples, name, sampl
 
 
 MISMATCHED = [
-    ("invoice.pdf", "exe"),            # a program renamed .pdf
-    ("photo.png", "html"),             # a web page renamed .png
-    ("photo.jpg", "png"),              # one image kind for another
-    ("contract.docx", "pdf"),          # a PDF renamed .docx
-    ("contract.docx", "xlsx"),         # a spreadsheet renamed .docx
-    ("contract.docx", "zip"),          # a plain archive renamed .docx
+    ("invoice.pdf", "exe"),  # a program renamed .pdf
+    ("photo.png", "html"),  # a web page renamed .png
+    ("photo.jpg", "png"),  # one image kind for another
+    ("contract.docx", "pdf"),  # a PDF renamed .docx
+    ("contract.docx", "xlsx"),  # a spreadsheet renamed .docx
+    ("contract.docx", "zip"),  # a plain archive renamed .docx
     ("budget.xlsx", "docx"),
     ("slides.pptx", "docx"),
-    ("old.doc", "xls"),                # legacy Excel renamed .doc
-    ("old.doc", "msi"),                # an installer renamed .doc
+    ("old.doc", "xls"),  # legacy Excel renamed .doc
+    ("old.doc", "msi"),  # an installer renamed .doc
     ("old.xls", "exe"),
     ("archive.zip", "exe"),
-    ("notes.txt", "html"),             # markup is not plain text
+    ("notes.txt", "html"),  # markup is not plain text
     ("notes.txt", "svg"),
-    ("notes.txt", "exe"),              # binary is not text
+    ("notes.txt", "exe"),  # binary is not text
     ("notes.txt", "png"),
 ]
 
@@ -80,8 +80,19 @@ def test_text_with_control_characters_is_refused(app, samples):
     assert problem is not None and "does not match" in problem
 
 
-@pytest.mark.parametrize("name", ["setup.exe", "page.html", "drawing.svg", "script.js",
-                                  "README", ".pdf", "photo.png.exe", "bad.php"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "setup.exe",
+        "page.html",
+        "drawing.svg",
+        "script.js",
+        "README",
+        ".pdf",
+        "photo.png.exe",
+        "bad.php",
+    ],
+)
 def test_types_outside_the_allow_list_are_refused_with_the_list(app, samples, name):
     problem = attachment_problem(samples.upload(name, samples.pdf))
     assert problem is not None
@@ -129,8 +140,12 @@ def test_an_oversized_file_is_refused_without_reading_it(app, samples):
 
 
 def test_checking_leaves_the_stream_rewound(app, samples):
-    for name, sample in [("a.pdf", samples.pdf), ("b.docx", samples.docx),
-                         ("c.txt", samples.txt), ("d.pdf", samples.exe)]:
+    for name, sample in [
+        ("a.pdf", samples.pdf),
+        ("b.docx", samples.docx),
+        ("c.txt", samples.txt),
+        ("d.pdf", samples.exe),
+    ]:
         upload = samples.upload(name, sample)
         upload.stream.seek(5)
         attachment_problem(upload)
@@ -148,18 +163,21 @@ def test_the_message_names_the_file_safely(app, samples):
     assert problem == '"passwd.pdf" is empty.'
 
 
-@pytest.mark.parametrize(("raw", "clean"), [
-    ("营业执照.pdf", "营业执照.pdf"),
-    ("../../etc/passwd.pdf", "passwd.pdf"),
-    ("C:\\Users\\张三\\Desktop\\申请报告.docx", "申请报告.docx"),
-    ("bad\x00name\x1f.pdf", "badname.pdf"),
-    ("invoice\u202egnp.pdf", "invoicegnp.pdf"),  # right-to-left override disguise
-    ("  ..hidden.pdf  ", "hidden.pdf"),
-    ('a<b>c:d"e|f?g*.pdf', "a_b_c_d_e_f_g_.pdf"),
-    ("line\nbreak.pdf", "linebreak.pdf"),
-    ("..", ""),
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("营业执照.pdf", "营业执照.pdf"),
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("C:\\Users\\张三\\Desktop\\申请报告.docx", "申请报告.docx"),
+        ("bad\x00name\x1f.pdf", "badname.pdf"),
+        ("invoice\u202egnp.pdf", "invoicegnp.pdf"),  # right-to-left override disguise
+        ("  ..hidden.pdf  ", "hidden.pdf"),
+        ('a<b>c:d"e|f?g*.pdf', "a_b_c_d_e_f_g_.pdf"),
+        ("line\nbreak.pdf", "linebreak.pdf"),
+        ("..", ""),
+        (None, ""),
+    ],
+)
 def test_file_names_are_cleaned_for_display(raw, clean):
     assert clean_filename(raw) == clean
 

@@ -33,8 +33,9 @@ def attachment_rows() -> int:
     return db.session.execute(select(func.count()).select_from(Attachment)).scalar_one()
 
 
-def test_a_business_licence_is_stored_under_a_random_name(app, samples, ticket, contact,
-                                                          filed_event):
+def test_a_business_licence_is_stored_under_a_random_name(
+    app, samples, ticket, contact, filed_event
+):
     upload = samples.upload("营业执照.pdf", samples.pdf, content_type="application/octet-stream")
 
     [attachment] = store_attachments(ticket, contact, [upload], event=filed_event)
@@ -56,11 +57,12 @@ def test_a_business_licence_is_stored_under_a_random_name(app, samples, ticket, 
     assert ticket.attachments == [stored] and filed_event.attachments == [stored]
 
 
-def test_every_file_gets_its_own_name_and_the_stream_stays_usable(app, samples, ticket,
-                                                                  contact):
-    uploads = [samples.upload("现场照片.jpg", samples.jpeg),
-               samples.upload("现场照片.jpg", samples.jpeg),
-               samples.upload("申请报告.docx", samples.docx)]
+def test_every_file_gets_its_own_name_and_the_stream_stays_usable(app, samples, ticket, contact):
+    uploads = [
+        samples.upload("现场照片.jpg", samples.jpeg),
+        samples.upload("现场照片.jpg", samples.jpeg),
+        samples.upload("申请报告.docx", samples.docx),
+    ]
 
     stored = store_attachments(ticket, contact, uploads)
     db.session.commit()
@@ -68,20 +70,24 @@ def test_every_file_gets_its_own_name_and_the_stream_stays_usable(app, samples, 
     assert len({a.stored_name for a in stored}) == 3
     assert len(stored_files(app)) == 3
     assert [a.content_type for a in stored] == [
-        "image/jpeg", "image/jpeg",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
+        "image/jpeg",
+        "image/jpeg",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ]
     assert all(upload.stream.read() for upload in uploads)
 
 
 def test_internal_note_attachments_are_not_public(app, samples, ticket, contact):
-    [attachment] = store_attachments(ticket, contact, [samples.upload("memo.txt", samples.txt)],
-                                     public=False)
+    [attachment] = store_attachments(
+        ticket, contact, [samples.upload("memo.txt", samples.txt)], public=False
+    )
     db.session.commit()
     assert db.session.get(Attachment, attachment.id).public is False
 
 
-def test_path_traversal_names_stay_inside_the_upload_folder(app, samples, ticket, contact,
-                                                            tmp_path):
+def test_path_traversal_names_stay_inside_the_upload_folder(
+    app, samples, ticket, contact, tmp_path
+):
     upload = samples.upload("../../etc/passwd.pdf", samples.pdf)
 
     [attachment] = store_attachments(ticket, contact, [upload])
@@ -99,17 +105,20 @@ def test_the_store_does_not_commit(app, samples, ticket, contact):
 
 
 def test_the_empty_part_of_an_empty_file_input_is_ignored(app, ticket, contact):
-    nothing_chosen = FileStorage(stream=io.BytesIO(b""), filename="",
-                                 content_type="application/octet-stream")
+    nothing_chosen = FileStorage(
+        stream=io.BytesIO(b""), filename="", content_type="application/octet-stream"
+    )
     assert store_attachments(ticket, contact, [nothing_chosen]) == []
     assert store_attachments(ticket, contact, None) == []
     assert stored_files(app) == []
 
 
 def test_a_refused_file_in_the_middle_leaves_nothing_behind(app, samples, ticket, contact):
-    uploads = [samples.upload("营业执照.pdf", samples.pdf),
-               samples.upload("照片.png", samples.png),
-               samples.upload("invoice.pdf", samples.exe)]
+    uploads = [
+        samples.upload("营业执照.pdf", samples.pdf),
+        samples.upload("照片.png", samples.png),
+        samples.upload("invoice.pdf", samples.exe),
+    ]
 
     with pytest.raises(AttachmentRefused) as refused:
         store_attachments(ticket, contact, uploads)
@@ -122,8 +131,9 @@ def test_a_refused_file_in_the_middle_leaves_nothing_behind(app, samples, ticket
     assert attachment_rows() == 0
 
 
-def test_a_disk_error_mid_way_removes_the_files_already_written(app, samples, ticket, contact,
-                                                                monkeypatch):
+def test_a_disk_error_mid_way_removes_the_files_already_written(
+    app, samples, ticket, contact, monkeypatch
+):
     names = iter(["a" * 32, "b" * 32, "c" * 32])
     monkeypatch.setattr(attachments_module.secrets, "token_hex", lambda n: next(names))
     # Someone else's file already holds the second name: it must be neither overwritten
@@ -131,8 +141,11 @@ def test_a_disk_error_mid_way_removes_the_files_already_written(app, samples, ti
     folder = Path(app.config["UPLOAD_FOLDER"])
     folder.mkdir(parents=True)
     (folder / ("b" * 32)).write_bytes(b"an earlier upload")
-    uploads = [samples.upload("one.pdf", samples.pdf), samples.upload("two.pdf", samples.pdf),
-               samples.upload("three.pdf", samples.pdf)]
+    uploads = [
+        samples.upload("one.pdf", samples.pdf),
+        samples.upload("two.pdf", samples.pdf),
+        samples.upload("three.pdf", samples.pdf),
+    ]
 
     with pytest.raises(FileExistsError):
         store_attachments(ticket, contact, uploads)
@@ -167,8 +180,10 @@ def test_a_half_written_file_is_removed(app, samples, ticket, contact, monkeypat
         return original_write(source, path)
 
     monkeypatch.setattr(attachments_module, "_write", write_then_break)
-    uploads = [samples.upload("first.pdf", samples.pdf),
-               FileStorage(stream=stream, filename="second.pdf")]
+    uploads = [
+        samples.upload("first.pdf", samples.pdf),
+        FileStorage(stream=stream, filename="second.pdf"),
+    ]
 
     with pytest.raises(OSError, match="connection reset"):
         store_attachments(ticket, contact, uploads)
@@ -176,8 +191,9 @@ def test_a_half_written_file_is_removed(app, samples, ticket, contact, monkeypat
     assert stored_files(app) == []
 
 
-def test_more_files_than_allowed_are_refused_before_anything_is_written(app, samples, ticket,
-                                                                        contact):
+def test_more_files_than_allowed_are_refused_before_anything_is_written(
+    app, samples, ticket, contact
+):
     uploads = [samples.upload(f"照片{i}.png", samples.png) for i in range(6)]
 
     with pytest.raises(AttachmentRefused, match="at most 5 files"):
@@ -186,10 +202,12 @@ def test_more_files_than_allowed_are_refused_before_anything_is_written(app, sam
     assert stored_files(app) == []
 
 
-def test_when_the_commit_fails_the_stored_files_can_be_discarded(app, samples, ticket,
-                                                                 contact):
-    stored = store_attachments(ticket, contact, [samples.upload("a.pdf", samples.pdf),
-                                                 samples.upload("b.png", samples.png)])
+def test_when_the_commit_fails_the_stored_files_can_be_discarded(app, samples, ticket, contact):
+    stored = store_attachments(
+        ticket,
+        contact,
+        [samples.upload("a.pdf", samples.pdf), samples.upload("b.png", samples.png)],
+    )
     assert len(stored_files(app)) == 2
 
     db.session.rollback()  # as after a failed commit

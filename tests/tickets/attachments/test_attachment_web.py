@@ -46,13 +46,15 @@ def site(app):
 
 
 def post_files(client, *files):
-    return client.post("/test/upload", data={"attachments": list(files)},
-                       content_type="multipart/form-data").get_json()
+    return client.post(
+        "/test/upload", data={"attachments": list(files)}, content_type="multipart/form-data"
+    ).get_json()
 
 
 def test_a_contact_uploads_a_licence_and_a_photo(site, samples):
-    answer = post_files(site, (io.BytesIO(samples.pdf), "营业执照.pdf"),
-                        (io.BytesIO(samples.jpeg), "现场照片.jpg"))
+    answer = post_files(
+        site, (io.BytesIO(samples.pdf), "营业执照.pdf"), (io.BytesIO(samples.jpeg), "现场照片.jpg")
+    )
     assert answer == {"ok": True, "count": 2}
 
 
@@ -63,10 +65,13 @@ def test_submitting_without_choosing_a_file_is_fine(site):
 
 
 def test_every_problem_is_reported_at_once(site, samples):
-    answer = post_files(site, (io.BytesIO(samples.exe), "invoice.pdf"),
-                        (io.BytesIO(samples.html), "photo.png"),
-                        (io.BytesIO(b""), "空白.docx"),
-                        (io.BytesIO(samples.pdf), "营业执照.pdf"))
+    answer = post_files(
+        site,
+        (io.BytesIO(samples.exe), "invoice.pdf"),
+        (io.BytesIO(samples.html), "photo.png"),
+        (io.BytesIO(b""), "空白.docx"),
+        (io.BytesIO(samples.pdf), "营业执照.pdf"),
+    )
     assert answer["ok"] is False
     errors = answer["errors"]
     assert len(errors) == 3
@@ -77,8 +82,10 @@ def test_every_problem_is_reported_at_once(site, samples):
 
 def test_six_files_when_five_are_allowed(site, samples):
     answer = post_files(site, *[(io.BytesIO(samples.png), f"照片{i}.png") for i in range(6)])
-    assert answer == {"ok": False,
-                      "errors": ["You can attach at most 5 files at a time; you chose 6."]}
+    assert answer == {
+        "ok": False,
+        "errors": ["You can attach at most 5 files at a time; you chose 6."],
+    }
 
 
 def test_a_file_over_the_configured_limit(site, app, samples):
@@ -89,7 +96,7 @@ def test_a_file_over_the_configured_limit(site, app, samples):
 
 def test_the_field_tells_the_browser_and_the_user_what_is_allowed(app):
     html = UploadForm().attachments()
-    assert 'multiple' in html and 'accept=".pdf,.png,.jpg,.jpeg' in html
+    assert "multiple" in html and 'accept=".pdf,.png,.jpg,.jpeg' in html
     assert attachments_hint().startswith("Up to 5 files of at most 20 MB each: .pdf, .png")
 
 
@@ -144,4 +151,5 @@ def test_a_large_office_file_spooled_to_disk_by_the_server_is_checked(site, samp
     assert post_files(site, (io.BytesIO(big_docx), "年度报告.docx"))["ok"] is True
     answer = post_files(site, (io.BytesIO(big_docx), "年度报告.xlsx"))
     assert answer["errors"] == [
-        'The content of "年度报告.xlsx" does not match its name: it is not a real .xlsx file.']
+        'The content of "年度报告.xlsx" does not match its name: it is not a real .xlsx file.'
+    ]
