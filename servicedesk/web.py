@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from servicedesk.auth.access import admin_required
 from servicedesk.auth.models import Role
+from servicedesk.demo.cli import demo_cli
+from servicedesk.enterprises.views import bp as enterprises_bp
+from servicedesk.escalation.views import bp as escalation_bp
+from servicedesk.extensions import db
+from servicedesk.jobs.cli import jobs_cli
+from servicedesk.jobs.views import bp as jobs_bp
+from servicedesk.notifications.admin_views import bp as deliveries_bp
+from servicedesk.notifications.views import bp as notifications_bp
+from servicedesk.people.views import bp as users_bp
+from servicedesk.sla.calendar_store import missing_calendar_years
+from servicedesk.supervision.views import bp as supervision_bp
+from servicedesk.taskforces.views import bp as taskforces_bp
+from servicedesk.tickets.admin_views import bp as categories_bp
+from servicedesk.tickets.cli import tickets_cli
+from servicedesk.tickets.sla_admin_views import bp as sla_bp
+from servicedesk.tickets.views import bp as tickets_bp
 
 bp = Blueprint("web", __name__)
 
@@ -29,7 +55,6 @@ def home():
 @bp.route("/admin/")
 @admin_required
 def admin_index():
-    from servicedesk.sla.calendar_store import missing_calendar_years
 
     return render_template("admin/index.html", missing_years=missing_calendar_years())
 
@@ -37,10 +62,6 @@ def admin_index():
 @bp.route("/language/<code>", methods=["POST"])
 def set_language(code: str):
     """Remember a language choice: on the account when signed in, else in the session."""
-    from flask import current_app, request, session
-
-    from servicedesk.extensions import db
-
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["locale"] = code
@@ -97,7 +118,6 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_exc):
-        from servicedesk.extensions import db
 
         db.session.rollback()
         return _error_page(
@@ -112,21 +132,6 @@ def register_error_pages(app: Flask) -> None:
 
 def register_web(app: Flask) -> None:
     """Register every blueprint and the error pages."""
-    from servicedesk.demo.cli import demo_cli
-    from servicedesk.enterprises.views import bp as enterprises_bp
-    from servicedesk.escalation.views import bp as escalation_bp
-    from servicedesk.jobs.cli import jobs_cli
-    from servicedesk.jobs.views import bp as jobs_bp
-    from servicedesk.notifications.admin_views import bp as deliveries_bp
-    from servicedesk.notifications.views import bp as notifications_bp
-    from servicedesk.people.views import bp as users_bp
-    from servicedesk.supervision.views import bp as supervision_bp
-    from servicedesk.taskforces.views import bp as taskforces_bp
-    from servicedesk.tickets.admin_views import bp as categories_bp
-    from servicedesk.tickets.cli import tickets_cli
-    from servicedesk.tickets.sla_admin_views import bp as sla_bp
-    from servicedesk.tickets.views import bp as tickets_bp
-
     for blueprint in (
         bp,
         tickets_bp,

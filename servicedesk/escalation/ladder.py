@@ -139,7 +139,6 @@ def evaluate(
 
 def highest_card(cards: Iterable[Card | str]) -> Card:
     """The highest of some cards (none when there are none)."""
-
     best = Card.NONE
     for card in cards:
         card = Card(card)

@@ -33,7 +33,6 @@ def audience_members(
 def recipients_for(ticket: Ticket, audiences, channels, level: Level) -> list[tuple[User, str]]:
     """(person, channel) pairs for one firing, each once, honouring preferences — except that
     red steps always reach supervisors on every channel of the step."""
-
     forced_supervisors = level in (Level.RED, Level.REPEAT)
     pairs: dict[tuple[int, str], tuple[User, str]] = {}
     park_supervisors = (

@@ -26,7 +26,10 @@ from servicedesk.escalation.models import (
     Trigger,
 )
 from servicedesk.escalation.policy import default_rungs, load_ladder
+from servicedesk.escalation.sweep import fired_steps
 from servicedesk.extensions import db
+from servicedesk.notifications.models import Notification
+from servicedesk.sla.calendar_store import load_calendar
 from servicedesk.sqlutil import affected_rows
 from servicedesk.tickets.clocks import running_clocks
 from servicedesk.tickets.models import Ticket
@@ -201,9 +204,6 @@ class TicketReminders:
 def upcoming_steps(ticket: Ticket) -> list[Firing]:
     """The rungs still to fire on the ticket's running clocks, soonest first (for the panel):
     the same walk of the ladder the sweep makes (:func:`servicedesk.escalation.ladder.evaluate`)."""
-    from servicedesk.escalation.sweep import fired_steps
-    from servicedesk.sla.calendar_store import load_calendar
-
     clocks = running_clocks(ticket)
     if not clocks:
         return []
@@ -214,8 +214,6 @@ def upcoming_steps(ticket: Ticket) -> list[Firing]:
 
 def ticket_reminders(ticket: Ticket) -> TicketReminders:
     """Every outbox row and firing of a ticket (newest first) and what is due next."""
-    from servicedesk.notifications.models import Notification
-
     notifications = list(
         db.session.scalars(
             select(Notification)

@@ -22,6 +22,7 @@ from servicedesk.escalation.models import EscalationFiring, Stage
 from servicedesk.escalation.policy import load_ladder, rung_for
 from servicedesk.escalation.recipients import recipients_for
 from servicedesk.extensions import db
+from servicedesk.i18n import local_datetime
 from servicedesk.links import ticket_url
 from servicedesk.notifications.models import Notification
 from servicedesk.notifications.outbox import queue_notification
@@ -57,7 +58,6 @@ def fired_steps(ticket: Ticket) -> set[tuple[str, str, int]]:
 
 
 def _context(ticket: Ticket, firing: Firing) -> dict:
-    from servicedesk.i18n import local_datetime
 
     return {
         "ref": ticket.reference,

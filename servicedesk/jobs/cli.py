@@ -37,7 +37,6 @@ def _need_redis():
 @with_appcontext
 def worker_command(burst: bool, name: str | None) -> None:
     """Run an RQ worker on the sweep and deliver queues."""
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     connection = _need_redis()
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
@@ -53,7 +52,6 @@ def worker_command(burst: bool, name: str | None) -> None:
 def scheduler_command() -> None:
     """Fire a periodic tick every SWEEP_INTERVAL_SECONDS (several may run: one leads, others
     wait)."""
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     connection = _need_redis()
     config = current_app.config
@@ -74,7 +72,6 @@ def scheduler_command() -> None:
 def sweep_command() -> None:
     """Run one periodic tick (escalation sweep, auto-close, outbox upkeep, digests) now, in
     this process."""
-
     stats = tick()
     click.echo(
         f"due tickets {stats.due_tickets}, firings {stats.firings}, messages "
@@ -88,7 +85,6 @@ def sweep_command() -> None:
 @with_appcontext
 def health_command(as_json: bool) -> None:
     """Queue lengths, the last sweep, failed rows and worker heartbeats; exit 1 when unwell."""
-
     report = health_report()
     if as_json:
         click.echo(json.dumps(report, default=str, indent=2))
@@ -107,7 +103,6 @@ def health_command(as_json: bool) -> None:
 @with_appcontext
 def run_all_command(workers: int, web: bool, host: str, port: int | None) -> None:
     """Web + workers + scheduler, with an embedded Valkey when REDIS_URL is not set."""
-
     raise SystemExit(
         run_stack(
             current_app,

@@ -69,7 +69,6 @@ def release_sms(now: datetime, report: TickReport) -> None:
 def morning_digests(now: datetime, report: TickReport) -> None:
     """Digests: enqueue the digest job; without Redis (or when it cannot be reached) write the
     digests here, as the job would."""
-
     connection = redis_connection()
     if connection is not None:
         try:

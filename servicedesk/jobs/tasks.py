@@ -24,7 +24,6 @@ def _job_id() -> str | None:
 
 def deliver_job(notification_id: int) -> str:
     """Deliver one outbox row (see :mod:`servicedesk.notifications.delivery`)."""
-
     job_id = _job_id()
     job = get_current_job()
     worker = job.worker_name if job is not None else None
@@ -47,7 +46,6 @@ def deliver_job(notification_id: int) -> str:
 
 def tick_job() -> dict:
     """One periodic tick: every domain's periodic work (see :mod:`servicedesk.jobs.periodic`)."""
-
     report = tick()
     log.info(
         "job %s tick: %s due tickets, %s firings, %s messages, %s auto-closed, "
@@ -74,7 +72,6 @@ def tick_job() -> dict:
 def digest_job(now: datetime) -> int:
     """Write the morning digests due at ``now`` (the enqueuing tick's moment); returns how many
     (see :mod:`servicedesk.notifications.digests`)."""
-
     written = queue_morning_digests(now)
     db.session.commit()
     log.info("job %s digests at %s: %s written", _job_id(), now.isoformat(), written)

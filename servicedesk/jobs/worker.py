@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from rq import SimpleWorker
 
+from servicedesk.extensions import db
+
 
 class AppWorker(SimpleWorker):
     """A worker that runs each job inside a fresh application context (own DB session).
@@ -20,6 +22,4 @@ class AppWorker(SimpleWorker):
             try:
                 return super().execute_job(job, queue)
             finally:
-                from servicedesk.extensions import db
-
                 db.session.remove()

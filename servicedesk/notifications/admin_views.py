@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from servicedesk.auth.access import admin_required
 from servicedesk.extensions import db
 from servicedesk.notifications import queries
+from servicedesk.notifications.delivery import retry_failed
 from servicedesk.notifications.labels import (
     DELIVERY_STATUS_LABELS,
     HOLD_LABELS,
@@ -239,7 +240,6 @@ def _back_to_log():
 
 
 def _retry(notification_id: int) -> bool:
-    from servicedesk.notifications.delivery import retry_failed
 
     return retry_failed(notification_id)  # enqueued right after the commit
 

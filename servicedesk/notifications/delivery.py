@@ -224,7 +224,6 @@ def message_id(row: Notification) -> str:
 
 def deliver(notification_id: int, worker: str | None = None, job_id: str | None = None) -> str:
     """Claim, check, send and mark one outbox row; returns what happened (for the job log)."""
-
     started = timer.monotonic()
     now = utcnow()
     token = claim(notification_id, now)

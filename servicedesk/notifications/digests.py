@@ -18,11 +18,15 @@ from flask import current_app
 from sqlalchemy import select
 
 from servicedesk.auth.models import User
+from servicedesk.auth.queries import supervisors
 from servicedesk.clock import park_zone
 from servicedesk.extensions import db
+from servicedesk.i18n import local_datetime
 from servicedesk.links import external_url, ticket_url
+from servicedesk.notifications.listeners import channels_for
 from servicedesk.notifications.models import Notification
 from servicedesk.notifications.outbox import queue_notification
+from servicedesk.sla.calendar_store import load_calendar
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets.models import MESSAGE_CHANNELS, Ticket
 
@@ -68,8 +72,6 @@ def digest_time() -> time:
 
 def digest_due(now: datetime) -> date | None:
     """The local day whose digest may be written at ``now``, or None (too early, day off)."""
-    from servicedesk.sla.calendar_store import load_calendar
-
     day, clock = local_day(now)
     if clock < digest_time() or not load_calendar().is_working_day(day):
         return None
@@ -94,8 +96,6 @@ def already_written(day: date, people: list[Reader]) -> bool:
 
 def readers() -> list[Reader]:
     """Every active supervisor (the whole park) and every active lead of an active task force."""
-    from servicedesk.auth.queries import supervisors
-
     by_id: dict[int, Reader] = {u.id: Reader(u, None) for u in supervisors()}
     led = db.session.execute(
         select(TaskForce.id, User)
@@ -124,7 +124,6 @@ def due_tickets(until: datetime) -> list[DueTicket]:
 
 
 def _line(ticket: DueTicket) -> dict:
-    from servicedesk.i18n import local_datetime
 
     return {
         "ref": ticket.ref,
@@ -156,8 +155,6 @@ def digest_context(reader: Reader, tickets: list[DueTicket], now: datetime) -> d
 
 def queue_morning_digests(now: datetime) -> int:
     """Write today's digests if it is a working day past the digest time; returns rows written."""
-    from servicedesk.notifications.listeners import channels_for
-
     day = digest_due(now)
     if day is None:
         return 0

@@ -26,9 +26,11 @@ from sqlalchemy import select
 
 from servicedesk import aftercommit
 from servicedesk.auth.models import User
+from servicedesk.auth.queries import supervisors
 from servicedesk.enterprises.validators import is_mobile
 from servicedesk.events import ticket_changed
 from servicedesk.extensions import db
+from servicedesk.i18n import local_datetime
 from servicedesk.links import ticket_url
 from servicedesk.notifications.outbox import cancel_pending, queue_notification
 from servicedesk.notifications.preferences import wants
@@ -165,7 +167,6 @@ def excerpt(text: str | None) -> str:
 
 
 def _local(moment) -> str:
-    from servicedesk.i18n import local_datetime
 
     return local_datetime(moment)
 
@@ -251,8 +252,6 @@ def _staff_messages(ticket: Ticket, event: TicketEvent) -> list[Message]:
             )
         ]
     if kind == EventKind.EXTENSION_REQUESTED:
-        from servicedesk.auth.queries import supervisors
-
         days = (event.changes or {}).get("working_days")
         return [
             Message(

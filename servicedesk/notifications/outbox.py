@@ -56,7 +56,6 @@ def queue_notification(
     rendered, still gets a row, marked failed with the reason, so an admin sees it instead of
     it vanishing.
     """
-
     now = now or utcnow()
     locale = recipient_locale(recipient)
     address = _address(recipient, channel)

@@ -13,7 +13,6 @@ from servicedesk.tickets.rules import Relation
 
 def task_force_ids(user: User) -> set[int]:
     """Ids of the task forces the user belongs to or leads."""
-
     member_of = db.session.scalars(
         select(TaskForceMember.task_force_id).where(TaskForceMember.user_id == user.id)
     ).all()

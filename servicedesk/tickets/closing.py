@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from servicedesk.auth.models import User
 from servicedesk.extensions import db
+from servicedesk.sla.calendar_store import load_calendar
 from servicedesk.tickets import sla
 from servicedesk.tickets.models import EventKind, Rating, Ticket, TicketEvent
 from servicedesk.tickets.rules import Action, IllegalAction, Status
@@ -103,10 +105,6 @@ def auto_close(ticket: Ticket) -> TicketEvent:
 
 def tickets_to_auto_close(now: datetime) -> list[Ticket]:
     """Resolved tickets whose confirmation period (working days) has run out."""
-    from flask import current_app
-
-    from servicedesk.sla.calendar_store import load_calendar
-
     calendar = load_calendar()
     days = current_app.config["AUTO_CLOSE_WORKING_DAYS"]
     resolved = db.session.scalars(

@@ -2,8 +2,11 @@
 channels, colour cards and the stages of a ticket's clocks. Every page, message and export takes
 its words from here."""
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 
+from servicedesk.i18n import local_datetime
 from servicedesk.tickets.clocks import Stage
 from servicedesk.tickets.models import Card, Channel, EventKind, Rating
 from servicedesk.tickets.rules import Status
@@ -104,10 +107,6 @@ def change_text(key: str, value) -> str:
     if value is None or value == "":
         return "—"
     if key in _DATETIME_KEYS:
-        from datetime import datetime
-
-        from servicedesk.i18n import local_datetime
-
         try:
             return local_datetime(datetime.fromisoformat(value))
         except (TypeError, ValueError):

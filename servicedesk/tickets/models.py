@@ -15,7 +15,7 @@ from servicedesk.extensions import Model
 from servicedesk.sla.vocabulary import CategoryKind, Urgency
 from servicedesk.sqlutil import enum_type
 from servicedesk.taskforces.models import TaskForce
-from servicedesk.tickets.rules import Status
+from servicedesk.tickets.rules import OPEN_STATUSES, Status
 
 
 class Channel(enum.StrEnum):
@@ -165,7 +165,6 @@ class Ticket(Model):
 
     @property
     def is_open(self) -> bool:
-        from servicedesk.tickets.rules import OPEN_STATUSES
 
         return Status(self.status) in OPEN_STATUSES
 

@@ -166,7 +166,6 @@ def file_ticket(
     files=(),
 ) -> Ticket:
     """An enterprise contact files a ticket; routing rules dispatch it when one matches."""
-
     if not actor.has_role(Role.ENTERPRISE_CONTACT) or actor.enterprise is None:
         raise IllegalAction(_("Only an enterprise contact can file a ticket."))
     if key_project is not None and key_project.enterprise_id != actor.enterprise_id:
@@ -337,7 +336,6 @@ def reply(
     actor: User, ticket: Ticket, body: str, files=(), *, expected_version: int | None = None
 ) -> TicketEvent:
     """A public reply to the enterprise; the first one is the first contact."""
-
     body = required_text(body, _("The reply is empty."))
     step = perform(actor, ticket, Action.REPLY, expected_version=expected_version)
     _first_contact(ticket, step.at)
@@ -349,7 +347,6 @@ def add_note(
     actor: User, ticket: Ticket, body: str, files=(), *, expected_version: int | None = None
 ) -> TicketEvent:
     """An internal note: staff only, never shown to the enterprise."""
-
     body = required_text(body, _("The note is empty."))
     step = perform(actor, ticket, Action.NOTE, expected_version=expected_version)
     stored = store_attachments(ticket, actor, files, public=False) if files else []
@@ -373,7 +370,6 @@ def enterprise_reply(
     actor: User, ticket: Ticket, body: str, files=(), *, expected_version: int | None = None
 ) -> TicketEvent:
     """The enterprise writes on its ticket; an answer to a request restarts the clocks."""
-
     body = required_text(body, _("The reply is empty."))
     was_waiting = ticket.status == Status.WAITING_ENTERPRISE
     step = perform(actor, ticket, Action.ENTERPRISE_REPLY, expected_version=expected_version)
@@ -396,7 +392,6 @@ def record_site_visit(
     expected_version: int | None = None,
 ) -> TicketEvent:
     """一线工作法: staff record a visit to the enterprise's site (counts as first contact)."""
-
     location = required_text(location, _("Please give the place of the visit."))
     participants = required_text(participants, _("Please say who took part in the visit."))
     notes = required_text(notes, _("Please write what was found or agreed on site."))

@@ -14,12 +14,14 @@ from servicedesk.auth.models import Role
 from servicedesk.clock import utcnow
 from servicedesk.enterprises.queries import industry_chains, key_project_or_none, key_projects_of
 from servicedesk.extensions import db
-from servicedesk.tickets import queries, services
+from servicedesk.sla.calendar_store import load_calendar
+from servicedesk.tickets import labels, queries, services
 from servicedesk.tickets.access import can_view, relations_of, sees_internal
 from servicedesk.tickets.actions import ACTIONS, build_form
 from servicedesk.tickets.attachments import discard_stored, send_attachment
+from servicedesk.tickets.extension_requests import pending_extension
 from servicedesk.tickets.forms import URGENCY_CHOICES, FileTicketForm
-from servicedesk.tickets.labels import TICKET_STATUS_LABELS
+from servicedesk.tickets.labels import CARD_LABELS, TICKET_STATUS_LABELS, label
 from servicedesk.tickets.models import Attachment, Ticket
 from servicedesk.tickets.panels import render_panels
 from servicedesk.tickets.rules import (
@@ -35,22 +37,17 @@ bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 @bp.app_template_global()
 def status_label(status: str) -> str:
     """The readable name of a ticket status, in the user's language."""
-    from servicedesk.tickets.labels import status_label as label
-
-    return label(status)
+    return labels.status_label(status)
 
 
 @bp.app_template_global()
 def card_label(card: str) -> str:
     """The readable name of a colour card (blue, yellow, red), in the user's language."""
-    from servicedesk.tickets.labels import CARD_LABELS, label
-
     return label(CARD_LABELS, card)
 
 
 @bp.app_context_processor
 def ticket_vocabulary() -> dict:
-    from servicedesk.tickets import labels
 
     return {
         "EVENT_LABELS": labels.EVENT_LABELS,
@@ -177,7 +174,6 @@ def filters_from_request() -> queries.TicketFilters:
 @bp.route("/queue")
 @roles_required(*STAFF_ROLES)
 def queue():
-    from servicedesk.sla.calendar_store import load_calendar
 
     tabs = queries.queues_for(current_user)
     names = {q.name for q in tabs}
@@ -219,8 +215,6 @@ def _render_detail(ticket: Ticket, failed: tuple[str, object] | None = None, sta
         if spec.action in allowed:
             forms[name] = failed[1] if failed and failed[0] == name else build_form(name, ticket)
     if "decide_extension" in forms or "request_extension" in forms:
-        from servicedesk.tickets.extension_requests import pending_extension
-
         pending = pending_extension(ticket)
         if pending is None:
             forms.pop("decide_extension", None)

@@ -194,7 +194,6 @@ def tencent_authorization(
 
 def ordered_params(message: SmsMessage) -> list[str]:
     """The parameters in the template's order (the render table's, else as given)."""
-
     names = SMS_PARAMS.get(message.template)
     if names and set(names) == set(message.params):
         return [str(message.params[name]) for name in names]
