@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import enum
+import sqlite3
+import time
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Enum, Result, Table
+from sqlalchemy import CursorResult, Enum, Result, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from servicedesk.extensions import Model, db
 
@@ -64,7 +68,6 @@ def insert_once(
 def _tune_sqlite(dbapi_connection, _record) -> None:
     """SQLite shared by the web process and the workers: WAL lets readers run beside the one
     writer, and a busy timeout makes writers queue instead of failing at once."""
-    import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
@@ -75,8 +78,6 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 
 def init_sqlite_tuning() -> None:
     """Apply :func:`_tune_sqlite` to every new SQLite connection (idempotent)."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
 
     if not event.contains(Engine, "connect", _tune_sqlite):
         event.listen(Engine, "connect", _tune_sqlite)
@@ -85,14 +86,12 @@ def init_sqlite_tuning() -> None:
 def is_sqlite_busy(exc: Exception) -> bool:
     """SQLite's "database is locked": a transaction that read, then tried to write after
     another process committed, cannot wait its turn; it has to start again."""
-    from sqlalchemy.exc import OperationalError
 
     return isinstance(exc, OperationalError) and "database is locked" in str(exc)
 
 
 def retrying_on_sqlite_busy(work, attempts: int = 8):
     """Run ``work()`` (which commits) again after a rollback while SQLite says it is locked."""
-    import time
 
     for attempt in range(1, attempts + 1):
         try:

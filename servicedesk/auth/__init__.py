@@ -1,16 +1,15 @@
 """People, roles, sign-in and the access rules every other room relies on."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
+from servicedesk.auth.cli import users_cli
+from servicedesk.auth.models import User
+from servicedesk.auth.views import bp
 from servicedesk.extensions import db, login_manager
 
 
 def init_auth(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from servicedesk.auth.cli import users_cli
-    from servicedesk.auth.models import User
-    from servicedesk.auth.views import bp
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

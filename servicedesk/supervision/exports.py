@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from urllib.parse import quote
 
 Cell = str | int | float | None
 
@@ -50,7 +51,6 @@ def xlsx_bytes(
 
 def content_disposition(filename: str) -> str:
     """An attachment header that keeps a non-ASCII file name (RFC 6266 / 5987)."""
-    from urllib.parse import quote
 
     ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"

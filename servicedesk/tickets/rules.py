@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 
@@ -177,8 +178,7 @@ def action_label(action: Action) -> str:
 
 def next_status(status: Status | str, action: Action) -> Status:
     """The status ``action`` leads to from ``status``; raises :class:`IllegalAction`."""
-    from flask_babel import gettext as _
-
+    # labels imports the models, which import this module: a real cycle, kept in here.
     from servicedesk.tickets.labels import status_label
 
     status = Status(status)
