@@ -26,6 +26,13 @@ from wtforms.form import BaseForm
 
 from servicedesk.auth.models import User
 from servicedesk.extensions import db
+from servicedesk.tickets.file_hazards import (
+    ArchiveLimits,
+    Finding,
+    Hazard,
+    archive_finding,
+    pdf_finding,
+)
 from servicedesk.tickets.file_types import ALLOWED_TYPES, HEAD_SIZE, read_chunks
 from servicedesk.tickets.models import Attachment, Ticket, TicketEvent
 from servicedesk.tickets.rules import IllegalAction
@@ -122,9 +129,65 @@ def _inspect(file_storage: FileStorage) -> tuple[str | None, str | None]:
                 name=name,
                 extension=file_extension(name),
             ), None
+        finding = _finding(stream, size, file_extension(name))
+        if finding:
+            return _hazard_message(name, finding), None
         return None, allowed.content_type
     finally:
         stream.seek(0)
+
+
+ARCHIVE_EXTENSIONS = frozenset({"zip", "docx", "xlsx", "pptx"})
+
+
+def _finding(stream: IO[bytes], size: int, extension: str) -> Finding | None:
+    if extension in ARCHIVE_EXTENSIONS:
+        limits = ArchiveLimits(
+            max_unpacked_bytes=current_app.config["ARCHIVE_MAX_UNCOMPRESSED_BYTES"],
+            max_ratio=current_app.config["ARCHIVE_MAX_RATIO"],
+        )
+        return archive_finding(stream, size, limits)
+    if extension == "pdf":
+        return pdf_finding(stream)
+    return None
+
+
+def _hazard_message(name: str, finding: Finding) -> str:
+    """The refusal for a dangerous file, naming it (and the entry inside it, if any)."""
+    entry = finding.entry or ""
+    if finding.hazard is Hazard.MACROS:
+        return _(
+            '"%(name)s" contains macros. Please save it without macros '
+            "(as .docx, .xlsx or .pptx) and attach it again.",
+            name=name,
+        )
+    if finding.hazard is Hazard.EXECUTABLE:
+        return _(
+            '"%(name)s" holds a program or script (%(entry)s), which may not be attached, '
+            "not even inside an archive.",
+            name=name,
+            entry=entry,
+        )
+    if finding.hazard is Hazard.UNSAFE_PATH:
+        return _(
+            '"%(name)s" holds an entry that would unpack outside its folder (%(entry)s).',
+            name=name,
+            entry=entry,
+        )
+    if finding.hazard is Hazard.TOO_LARGE_UNPACKED:
+        return _(
+            '"%(name)s" would unpack to more than allowed (%(limit)s, or %(ratio)d times its '
+            "own size). Please send its files separately.",
+            name=name,
+            limit=format_size(current_app.config["ARCHIVE_MAX_UNCOMPRESSED_BYTES"]),
+            ratio=current_app.config["ARCHIVE_MAX_RATIO"],
+        )
+    if finding.hazard is Hazard.PDF_JAVASCRIPT:
+        return _(
+            '"%(name)s" contains JavaScript. Please print it to a new PDF and attach that.',
+            name=name,
+        )
+    return _('"%(name)s" is a damaged or encrypted archive and cannot be checked.', name=name)
 
 
 def attachment_problem(file_storage: FileStorage) -> str | None:
