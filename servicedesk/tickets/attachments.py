@@ -13,6 +13,7 @@ import os
 import secrets
 import unicodedata
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -25,6 +26,7 @@ from wtforms import Field
 from wtforms.form import BaseForm
 
 from servicedesk.auth.models import User
+from servicedesk.clock import park_zone, utcnow
 from servicedesk.extensions import db
 from servicedesk.tickets.file_hazards import (
     ArchiveLimits,
@@ -200,6 +202,39 @@ def chosen_files(files: Iterable[FileStorage] | None) -> list[FileStorage]:
     return [f for f in files or () if isinstance(f, FileStorage) and f.filename]
 
 
+def start_of_park_day(now: datetime) -> datetime:
+    """Midnight of ``now``'s day in the park's time zone, as naive UTC (``now`` is naive UTC)."""
+    local = now.replace(tzinfo=UTC).astimezone(park_zone())
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.astimezone(UTC).replace(tzinfo=None)
+
+
+def uploaded_today(uploader: User) -> int:
+    """Bytes this person has attached since midnight, park time."""
+    return db.session.scalar(
+        db.select(db.func.coalesce(db.func.sum(Attachment.size), 0)).where(
+            Attachment.uploaded_by_id == uploader.id,
+            Attachment.created_at >= start_of_park_day(utcnow()),
+        )
+    )
+
+
+def _budget_problem(uploader: User, files: list[FileStorage]) -> str | None:
+    budget = current_app.config["UPLOAD_BUDGET_BYTES_PER_DAY"]
+    incoming = sum(_stream_size(f.stream) for f in files)
+    used = uploaded_today(uploader)
+    if used + incoming <= budget:
+        return None
+    return _(
+        "These files (%(size)s) would take you past today's upload allowance of %(limit)s "
+        "(%(used)s already uploaded today). Please attach fewer or smaller files, or send them "
+        "tomorrow.",
+        size=format_size(incoming),
+        limit=format_size(budget),
+        used=format_size(used),
+    )
+
+
 def _count_problem(count: int) -> str | None:
     limit = current_app.config["ATTACHMENT_MAX_COUNT"]
     if count > limit:
@@ -292,6 +327,8 @@ def store_attachments(
     """
     files = chosen_files(files)
     problem = _count_problem(len(files))
+    if problem is None and files:
+        problem = _budget_problem(uploader, files)
     if problem:
         raise AttachmentRefused(problem)
     folder = upload_folder()
