@@ -23,13 +23,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(config)
 
-    from servicedesk import aftercommit, extensions, models  # noqa: F401  (models: every table)
+    from servicedesk import aftercommit, extensions, models, security  # noqa: F401  (models)
     from servicedesk.i18n import init_i18n
     from servicedesk.sqlutil import init_sqlite_tuning
 
     init_sqlite_tuning()
     extensions.db.init_app(app)
     aftercommit.init_app(app)
+    security.init_app(app)
     extensions.migrate.init_app(
         app,
         extensions.db,

@@ -98,6 +98,13 @@ def load_config() -> dict:
         # Whole requests may carry every attachment plus the form; anything larger is refused
         # early with a readable page instead of being read into memory.
         "MAX_CONTENT_LENGTH": attachment_count * attachment_mb * 1024 * 1024 + 1024 * 1024,
+        # The text of a form (every field that is not a file) is held in memory: at most this.
+        "MAX_FORM_MEMORY_SIZE": _int("MAX_FORM_MEMORY_SIZE", 1024 * 1024),
+        "UPLOAD_BUDGET_BYTES_PER_DAY": _int("UPLOAD_BUDGET_MB_PER_DAY", 200) * 1024 * 1024,
+        # ZIP files (and docx/xlsx/pptx, which are ZIPs) may expand to at most this much, and
+        # at most this many times their own size: a small upload must not unpack to gigabytes.
+        "ARCHIVE_MAX_UNCOMPRESSED_BYTES": _int("ARCHIVE_MAX_UNCOMPRESSED_MB", 200) * 1024 * 1024,
+        "ARCHIVE_MAX_RATIO": _int("ARCHIVE_MAX_RATIO", 100),
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
         "WORKING_HOURS": os.environ.get("WORKING_HOURS", "09:00-12:00,13:30-17:30"),
         "AUTO_CLOSE_WORKING_DAYS": _int("AUTO_CLOSE_WORKING_DAYS", 5),

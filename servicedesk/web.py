@@ -93,6 +93,20 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_exc):
+        from flask import request
+
+        # Within the whole-request limit, what overflowed was the form's text, not its files.
+        length = request.content_length
+        if length is None or length <= app.config["MAX_CONTENT_LENGTH"]:
+            return _error_page(
+                413,
+                _("Text too long"),
+                _(
+                    "The text you sent is longer than allowed (%(kb)d KB for a whole form). "
+                    "Please go back, shorten it and send the form again.",
+                    kb=app.config["MAX_FORM_MEMORY_SIZE"] // 1024,
+                ),
+            )
         limit = app.config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024)
         return _error_page(
             413,

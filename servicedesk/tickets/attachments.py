@@ -13,6 +13,7 @@ import os
 import secrets
 import unicodedata
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -25,7 +26,15 @@ from wtforms import Field
 from wtforms.form import BaseForm
 
 from servicedesk.auth.models import User
+from servicedesk.clock import park_zone, utcnow
 from servicedesk.extensions import db
+from servicedesk.tickets.file_hazards import (
+    ArchiveLimits,
+    Finding,
+    Hazard,
+    archive_finding,
+    pdf_finding,
+)
 from servicedesk.tickets.file_types import ALLOWED_TYPES, HEAD_SIZE, read_chunks
 from servicedesk.tickets.models import Attachment, Ticket, TicketEvent
 from servicedesk.tickets.rules import IllegalAction
@@ -122,9 +131,65 @@ def _inspect(file_storage: FileStorage) -> tuple[str | None, str | None]:
                 name=name,
                 extension=file_extension(name),
             ), None
+        finding = _finding(stream, size, file_extension(name))
+        if finding:
+            return _hazard_message(name, finding), None
         return None, allowed.content_type
     finally:
         stream.seek(0)
+
+
+ARCHIVE_EXTENSIONS = frozenset({"zip", "docx", "xlsx", "pptx"})
+
+
+def _finding(stream: IO[bytes], size: int, extension: str) -> Finding | None:
+    if extension in ARCHIVE_EXTENSIONS:
+        limits = ArchiveLimits(
+            max_unpacked_bytes=current_app.config["ARCHIVE_MAX_UNCOMPRESSED_BYTES"],
+            max_ratio=current_app.config["ARCHIVE_MAX_RATIO"],
+        )
+        return archive_finding(stream, size, limits)
+    if extension == "pdf":
+        return pdf_finding(stream)
+    return None
+
+
+def _hazard_message(name: str, finding: Finding) -> str:
+    """The refusal for a dangerous file, naming it (and the entry inside it, if any)."""
+    entry = finding.entry or ""
+    if finding.hazard is Hazard.MACROS:
+        return _(
+            '"%(name)s" contains macros. Please save it without macros '
+            "(as .docx, .xlsx or .pptx) and attach it again.",
+            name=name,
+        )
+    if finding.hazard is Hazard.EXECUTABLE:
+        return _(
+            '"%(name)s" holds a program or script (%(entry)s), which may not be attached, '
+            "not even inside an archive.",
+            name=name,
+            entry=entry,
+        )
+    if finding.hazard is Hazard.UNSAFE_PATH:
+        return _(
+            '"%(name)s" holds an entry that would unpack outside its folder (%(entry)s).',
+            name=name,
+            entry=entry,
+        )
+    if finding.hazard is Hazard.TOO_LARGE_UNPACKED:
+        return _(
+            '"%(name)s" would unpack to more than allowed (%(limit)s, or %(ratio)d times its '
+            "own size). Please send its files separately.",
+            name=name,
+            limit=format_size(current_app.config["ARCHIVE_MAX_UNCOMPRESSED_BYTES"]),
+            ratio=current_app.config["ARCHIVE_MAX_RATIO"],
+        )
+    if finding.hazard is Hazard.PDF_JAVASCRIPT:
+        return _(
+            '"%(name)s" contains JavaScript. Please print it to a new PDF and attach that.',
+            name=name,
+        )
+    return _('"%(name)s" is a damaged or encrypted archive and cannot be checked.', name=name)
 
 
 def attachment_problem(file_storage: FileStorage) -> str | None:
@@ -135,6 +200,39 @@ def attachment_problem(file_storage: FileStorage) -> str | None:
 def chosen_files(files: Iterable[FileStorage] | None) -> list[FileStorage]:
     """The files actually chosen, without the empty part a browser sends when none is."""
     return [f for f in files or () if isinstance(f, FileStorage) and f.filename]
+
+
+def start_of_park_day(now: datetime) -> datetime:
+    """Midnight of ``now``'s day in the park's time zone, as naive UTC (``now`` is naive UTC)."""
+    local = now.replace(tzinfo=UTC).astimezone(park_zone())
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.astimezone(UTC).replace(tzinfo=None)
+
+
+def uploaded_today(uploader: User) -> int:
+    """Bytes this person has attached since midnight, park time."""
+    return db.session.scalar(
+        db.select(db.func.coalesce(db.func.sum(Attachment.size), 0)).where(
+            Attachment.uploaded_by_id == uploader.id,
+            Attachment.created_at >= start_of_park_day(utcnow()),
+        )
+    )
+
+
+def _budget_problem(uploader: User, files: list[FileStorage]) -> str | None:
+    budget = current_app.config["UPLOAD_BUDGET_BYTES_PER_DAY"]
+    incoming = sum(_stream_size(f.stream) for f in files)
+    used = uploaded_today(uploader)
+    if used + incoming <= budget:
+        return None
+    return _(
+        "These files (%(size)s) would take you past today's upload allowance of %(limit)s "
+        "(%(used)s already uploaded today). Please attach fewer or smaller files, or send them "
+        "tomorrow.",
+        size=format_size(incoming),
+        limit=format_size(budget),
+        used=format_size(used),
+    )
 
 
 def _count_problem(count: int) -> str | None:
@@ -229,6 +327,8 @@ def store_attachments(
     """
     files = chosen_files(files)
     problem = _count_problem(len(files))
+    if problem is None and files:
+        problem = _budget_problem(uploader, files)
     if problem:
         raise AttachmentRefused(problem)
     folder = upload_folder()
