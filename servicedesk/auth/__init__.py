@@ -3,6 +3,7 @@
 from flask import Flask
 
 from servicedesk.extensions import db, login_manager
+from servicedesk.forms import ascii_int
 
 
 def init_auth(app: Flask) -> None:
@@ -20,9 +21,8 @@ def init_auth(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+        number = ascii_int(user_id)
+        return None if number is None else db.session.get(User, number)
 
     app.register_blueprint(bp)
     app.cli.add_command(users_cli)
