@@ -256,3 +256,10 @@ def test_the_refusal_speaks_the_users_language(park, client_for, make_user):
     response = client_for(contact).get("/tickets/mine?status=%00")
     assert response.status_code == 400
     assert "控制字符" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "²⁰²⁶-01", "2026-13"])
+def test_the_bulletin_takes_months_at_the_ends_of_the_calendar(park, client_for, month):
+    assert (
+        client_for(park.supervisor).get(f"/supervision/bulletin?month={month}").status_code == 200
+    )
