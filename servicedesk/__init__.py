@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from servicedesk import aftercommit, extensions, models, security  # noqa: F401  (models)
     from servicedesk.i18n import init_i18n
+    from servicedesk.inputguard import init_input_guard
     from servicedesk.sqlutil import init_sqlite_tuning
 
     init_sqlite_tuning()
@@ -41,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.bootstrap.init_app(app)
     init_i18n(app)
+    init_input_guard(app)
 
     from servicedesk.auth import init_auth
 

@@ -7,6 +7,7 @@ from servicedesk.auth.cli import users_cli
 from servicedesk.auth.models import User
 from servicedesk.auth.views import bp
 from servicedesk.extensions import db, login_manager
+from servicedesk.forms import ascii_int
 
 
 def init_auth(app: Flask) -> None:
@@ -19,9 +20,8 @@ def init_auth(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+        number = ascii_int(user_id)
+        return None if number is None else db.session.get(User, number)
 
     app.register_blueprint(bp)
     app.cli.add_command(users_cli)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SearchField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from servicedesk.enterprises.labels import PROJECT_LEVEL_LABELS, PROJECT_STATUS_LABELS
 from servicedesk.enterprises.models import ProjectLevel, ProjectStatus
-from servicedesk.forms import IdSelectField, none_choice
+from servicedesk.forms import BaseForm, IdSelectField, none_choice
 
 
 def _labelled(labels: dict) -> list[tuple[str, str]]:
@@ -20,7 +19,7 @@ def _named(rows) -> list[tuple[int, str]]:
     return [(row.id, row.name) for row in rows]
 
 
-class EnterpriseSearchForm(FlaskForm):
+class EnterpriseSearchForm(BaseForm):
     """The search box above the enterprise list (sent with GET)."""
 
     class Meta:
@@ -29,7 +28,7 @@ class EnterpriseSearchForm(FlaskForm):
     q = SearchField(_l("Name or credit code"), validators=[Optional(), Length(max=200)])
 
 
-class EnterpriseForm(FlaskForm):
+class EnterpriseForm(BaseForm):
     """An enterprise; the view offers the industry chains."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
@@ -60,7 +59,7 @@ class EnterpriseForm(FlaskForm):
         self.industry_chain_id.choices = [none_choice(), *_named(chains)]
 
 
-class ChainForm(FlaskForm):
+class ChainForm(BaseForm):
     """An industry chain and its five-ones; the view offers enterprises and task forces."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
@@ -80,7 +79,7 @@ class ChainForm(FlaskForm):
         self.task_force_id.choices = [none_choice(), *_named(task_forces)]
 
 
-class ProjectFilterForm(FlaskForm):
+class ProjectFilterForm(BaseForm):
     """Filters above the key-project list (sent with GET)."""
 
     class Meta:
@@ -103,7 +102,7 @@ class ProjectFilterForm(FlaskForm):
         self.industry_chain_id.choices = [none_choice(_l("— any chain —")), *_named(chains)]
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(BaseForm):
     """A key project; the view offers enterprises, chains and task forces."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])

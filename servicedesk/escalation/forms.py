@@ -6,13 +6,12 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, RadioField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, StopValidation, ValidationError
 
 from servicedesk.escalation.ladder import Rung
 from servicedesk.escalation.models import Audience, Level, Trigger
-from servicedesk.forms import MultiCheckboxField
+from servicedesk.forms import BaseForm, MultiCheckboxField
 from servicedesk.sla.forms import hours_to_minutes, minutes_to_hours
 from servicedesk.tickets.labels import CHANNEL_LABELS
 from servicedesk.tickets.models import MESSAGE_CHANNELS
@@ -72,7 +71,7 @@ def _hours(form: RungForm, field: DecimalField) -> None:
         raise StopValidation(message)
 
 
-class _AudienceAndChannels(FlaskForm):
+class _AudienceAndChannels(BaseForm):
     audiences = MultiCheckboxField(
         _l("Who hears it"),
         coerce=str,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SearchField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from servicedesk.auth.access import admin_required
 from servicedesk.extensions import db
+from servicedesk.forms import BaseForm, ascii_int, page_arg, within_calendar_years
 from servicedesk.notifications import queries
 from servicedesk.notifications.delivery import retry_failed
 from servicedesk.notifications.labels import (
@@ -117,7 +117,7 @@ def notification_why(row: Notification) -> str:
 # --- the delivery log ----------------------------------------------------------------------
 
 
-class DeliveryFilterForm(FlaskForm):
+class DeliveryFilterForm(BaseForm):
     """The filters above the delivery log (sent with GET)."""
 
     class Meta:
@@ -130,8 +130,8 @@ class DeliveryFilterForm(FlaskForm):
         _l("Recipient (name or e-mail)"), validators=[Optional(), Length(max=100)]
     )
     ticket = StringField(_l("Ticket reference"), validators=[Optional(), Length(max=20)])
-    date_from = DateField(_l("Written from"), validators=[Optional()])
-    date_to = DateField(_l("Written until"), validators=[Optional()])
+    date_from = DateField(_l("Written from"), validators=[Optional(), within_calendar_years])
+    date_to = DateField(_l("Written until"), validators=[Optional(), within_calendar_years])
 
     def offer(self, kinds: list[str]) -> None:
         """Fill the choices: every status, both channels, the kinds written so far."""
@@ -178,18 +178,18 @@ class DeliveryFilterForm(FlaskForm):
         )
 
 
-class RetryForm(FlaskForm):
+class RetryForm(BaseForm):
     """The Retry button of one failed message."""
 
     notification_id = HiddenField(validators=[InputRequired()])
 
     def validate_notification_id(self, field: HiddenField) -> None:
         """A whole number."""
-        if not str(field.data).isdigit():
+        if ascii_int(field.data) is None:
             raise ValidationError(_("This message does not exist."))
 
 
-class BulkRetryForm(FlaskForm):
+class BulkRetryForm(BaseForm):
     """The "retry every failed message shown" button (carries only the CSRF token)."""
 
 
@@ -201,11 +201,6 @@ def _filter_form() -> DeliveryFilterForm:
     return form
 
 
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
-
-
 @bp.route("/deliveries")
 @admin_required
 def index():
@@ -213,7 +208,7 @@ def index():
     form = _filter_form()
     page = db.paginate(
         queries.delivery_log(form.filters()),
-        page=_page_number(),
+        page=page_arg(),
         error_out=False,
         per_page=current_app.config.get("DELIVERIES_PER_PAGE", 50),
     )
@@ -251,7 +246,7 @@ def retry():
     form = RetryForm()
     if not form.validate_on_submit():
         flash(_("Nothing was retried: the form was not valid. Please try again."), "danger")
-    elif _retry(int(form.notification_id.data)):
+    elif _retry(ascii_int(form.notification_id.data) or 0):
         db.session.commit()
         flash(_("The message will be sent again in a moment."), "success")
     else:

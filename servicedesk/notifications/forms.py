@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, SubmitField
 
 from servicedesk.auth.models import User
+from servicedesk.forms import BaseForm
 from servicedesk.notifications.preferences import Topic, topics_for
 from servicedesk.tickets.labels import CHANNEL_LABELS
 from servicedesk.tickets.models import MESSAGE_CHANNELS, Channel
@@ -17,7 +17,7 @@ def choice_value(topic: str, channel: str) -> str:
     return f"{topic}:{channel}"
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(BaseForm):
     """What a person wants to hear, by topic and channel; only offered boxes are accepted."""
 
     wanted = SelectMultipleField(

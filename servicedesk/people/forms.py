@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SearchField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from servicedesk.auth.models import Role
-from servicedesk.forms import IdSelectField, MultiCheckboxField, none_choice
+from servicedesk.forms import BaseForm, IdSelectField, MultiCheckboxField, none_choice
 from servicedesk.validators import validate_mobile_field
 
 ROLE_LABELS = {
@@ -26,7 +25,7 @@ def role_choices() -> list[tuple[str, str]]:
     return [(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(BaseForm):
     """The search box and role filter above the user list (sent with GET)."""
 
     class Meta:
@@ -38,7 +37,7 @@ class UserSearchForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     """An account's details; the view offers the enterprises and task forces."""
 
     email = StringField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
@@ -84,7 +83,7 @@ class UserCreateForm(UserForm):
     )
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(BaseForm):
     """An admin sets a new password for someone."""
 
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])

@@ -13,7 +13,7 @@ from servicedesk.auth.services import reset_password, set_active
 from servicedesk.crud import Refused, save_or_refuse
 from servicedesk.enterprises.services import enterprise_choices
 from servicedesk.extensions import db
-from servicedesk.forms import id_or_none
+from servicedesk.forms import id_or_none, int_arg
 from servicedesk.people.forms import (
     ROLE_LABELS,
     PasswordResetForm,
@@ -66,8 +66,8 @@ def create():
     """Add an account, with roles, enterprise or task forces and an initial password."""
     form = UserCreateForm()
     form.set_choices(enterprise_choices(), task_force_choices())
-    if not form.is_submitted() and request.args.get("enterprise_id", type=int):
-        form.enterprise_id.data = request.args.get("enterprise_id", type=int)
+    if not form.is_submitted() and int_arg("enterprise_id"):
+        form.enterprise_id.data = int_arg("enterprise_id")
         form.roles.data = [Role.ENTERPRISE_CONTACT.value]
     return save_or_refuse(
         form,

@@ -8,7 +8,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -20,11 +19,12 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from servicedesk.forms import FIRST_YEAR, LAST_YEAR, BaseForm, in_calendar_years
+
 #: No limit may exceed this many working hours (about 57 working days of 7 hours).
 MAX_LIMIT_HOURS = 400
 #: A single line of the year form may not span more days than this (a typo, surely).
 MAX_RANGE_DAYS = 31
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 _DAY_LINE = re.compile(r"^(?P<first>\S+?)(?:\s*\.\.\s*(?P<last>\S+))?(?:\s+(?P<name>.*))?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -42,19 +42,20 @@ def minutes_to_hours(minutes: int) -> Decimal:
     return hours.quantize(Decimal(1)) if hours == hours.to_integral() else hours.normalize()
 
 
-def _limit_in_hours(form: FlaskForm, field: DecimalField) -> None:
+def _limit_in_hours(form: BaseForm, field: DecimalField) -> None:
     if field.data is None:
         return  # the field already says it is not a number
     if not field.data.is_finite():
         raise ValidationError(_("Please enter a number of working hours, such as 2 or 6.5."))
     if field.data <= 0:
         raise ValidationError(_("The limit must be more than zero working hours."))
-    if hours_to_minutes(field.data) < 1:
-        raise ValidationError(_("The limit must be at least one working minute."))
+    # Before converting: 1e30 hours in minutes has more digits than Decimal arithmetic keeps.
     if field.data > MAX_LIMIT_HOURS:
         raise ValidationError(
             _("The limit may be at most %(max)d working hours.", max=MAX_LIMIT_HOURS)
         )
+    if hours_to_minutes(field.data) < 1:
+        raise ValidationError(_("The limit must be at least one working minute."))
 
 
 def _hours_field(label):
@@ -66,7 +67,7 @@ def _hours_field(label):
     )
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(BaseForm):
     """One category × tier row of the time-limit table."""
 
     sign_hours = _hours_field(_l("Sign for within (working hours)"))
@@ -101,7 +102,7 @@ class PolicyForm(FlaskForm):
         )
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(BaseForm):
     """The admin's word on a single day."""
 
     day = DateField(_l("Day"), validators=[InputRequired()])
@@ -128,7 +129,7 @@ class CalendarDayForm(FlaskForm):
             )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A button that only carries the CSRF token (remove a day, reset a limit)."""
 
     submit = SubmitField(_l("Remove"))
@@ -159,6 +160,17 @@ def parse_day_lines(text: str) -> list[tuple[date, str]]:
                     line=line,
                 )
             ) from None
+        if not (in_calendar_years(first) and in_calendar_years(last)):
+            raise ValueError(
+                _(
+                    "Line %(number)d (“%(line)s”): the calendar holds days from %(first)d "
+                    "to %(last)d only.",
+                    number=number,
+                    line=line,
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                )
+            )
         if last < first:
             raise ValueError(
                 _(
@@ -194,7 +206,7 @@ def _iso_date(text: str) -> date:
     return date.fromisoformat(text)
 
 
-class CalendarYearForm(FlaskForm):
+class CalendarYearForm(BaseForm):
     """A whole year's holidays and make-up working days, as the State Council publishes them."""
 
     year = IntegerField(

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from servicedesk.auth.access import admin_required
 from servicedesk.crud import Refused
 from servicedesk.extensions import db
+from servicedesk.forms import int_arg
 from servicedesk.sla import calendar_store
 from servicedesk.sla.calendar_store import load_calendar, local_today
 from servicedesk.sla.forms import (
@@ -25,7 +26,7 @@ bp = Blueprint("sla", __name__, url_prefix="/admin")
 
 
 def _calendar_year() -> int:
-    year = request.args.get("year", type=int)
+    year = int_arg("year")
     if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
         return local_today().year
     return year

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from servicedesk.clock import park_zone
+from servicedesk.forms import BaseForm, within_calendar_years
 from servicedesk.supervision.periods import (
     PERIOD_KINDS,
     Period,
@@ -37,7 +37,7 @@ SLICE_CHOICES = [
 ]
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(BaseForm):
     """Which period and which slice; bad input falls back to this month by task force."""
 
     class Meta:
@@ -49,8 +49,8 @@ class PeriodForm(FlaskForm):
         default="this_month",
         validate_choice=False,
     )
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), within_calendar_years])
+    date_to = DateField(_l("To"), validators=[Optional(), within_calendar_years])
     slice = SelectField(
         _l("Slice by"), choices=SLICE_CHOICES, default="task_force", validate_choice=False
     )

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, and_
 
 from servicedesk.clock import park_zone, utcnow
+from servicedesk.forms import in_calendar_years
 from servicedesk.sla.labels import URGENCY_LABELS
 from servicedesk.supervision import exports
 from servicedesk.supervision import queries as reports
@@ -406,8 +407,11 @@ def _bulletin_month(now: datetime) -> Period:
     tz = park_zone()
     text = request.args.get("month", "")
     try:
-        first = date.fromisoformat(f"{text}-01")
+        first: date | None = date.fromisoformat(f"{text}-01")
     except ValueError:
+        first = None
+    # 0001-01 and 9999-12 parse, but their months reach past what a datetime can hold.
+    if first is None or not in_calendar_years(first):
         return named_period("last_month", local_today(now, tz), tz)
     return named_period("this_month", first, tz)
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from servicedesk.forms import IdSelectField, MultiCheckboxField, none_choice
+from servicedesk.forms import BaseForm, IdSelectField, MultiCheckboxField, none_choice
 
 
-class TaskForceForm(FlaskForm):
+class TaskForceForm(BaseForm):
     """A task force; the view offers the lead and member choices."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])

@@ -10,14 +10,13 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from servicedesk.auth.access import admin_required
 from servicedesk.crud import Refused, save_or_refuse
 from servicedesk.extensions import db
-from servicedesk.forms import IdSelectField, id_or_none, none_choice
+from servicedesk.forms import BaseForm, IdSelectField, id_or_none, none_choice
 from servicedesk.sla.labels import CATEGORY_KIND_CHOICES
 from servicedesk.sla.vocabulary import CategoryKind
 from servicedesk.taskforces.queries import task_force_or_none
@@ -32,7 +31,7 @@ bp = Blueprint("categories", __name__, url_prefix="/admin/categories")
 NAME_TAKEN = Refused(_l("This name was registered a moment ago."), "name")
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(BaseForm):
     """A ticket category; the view offers the task forces."""
 
     name = StringField(

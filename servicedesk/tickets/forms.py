@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     HiddenField,
@@ -17,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from servicedesk.forms import BaseForm, ascii_int, within_calendar_years
 from servicedesk.sla.labels import URGENCY_LABELS
 from servicedesk.sla.vocabulary import Urgency
 from servicedesk.tickets.attachments import attachments_field, attachments_hint
@@ -46,7 +46,7 @@ def _attachments():
     return attachments_field(description=LazyString(attachments_hint))
 
 
-class FileTicketForm(FlaskForm):
+class FileTicketForm(BaseForm):
     category = SelectField(_l("Category"), coerce=int, validators=[InputRequired()])
     urgency = SelectField(_l("Urgency"), choices=URGENCY_CHOICES, default=Urgency.NORMAL.value)
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
@@ -57,14 +57,14 @@ class FileTicketForm(FlaskForm):
     submit = SubmitField(_l("File the ticket"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """Base for every action on an existing ticket."""
 
     version = HiddenField()
 
     def expected_version(self) -> int | None:
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else -1
+        version = ascii_int((self.version.data or "").strip())
+        return -1 if version is None else version
 
 
 class SignForm(ActionForm):
@@ -115,7 +115,7 @@ class RequestInfoForm(ActionForm):
 
 class SiteVisitForm(ActionForm):
     visited_at = DateTimeLocalField(
-        _l("When"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+        _l("When"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(), within_calendar_years]
     )
     location = StringField(_l("Where"), validators=[DataRequired(), Length(max=200)])
     participants = StringField(_l("Who took part"), validators=[DataRequired(), Length(max=500)])

@@ -397,6 +397,10 @@ def record_site_visit(
     notes = required_text(notes, _("Please write what was found or agreed on site."))
     if visited_at > utcnow():
         raise IllegalAction(_("A site visit cannot be recorded before it happened."))
+    if visited_at < ticket.filed_at.replace(second=0, microsecond=0):
+        # A visit before filing would mark first contact "on time" before there was a ticket.
+        # (The form takes minutes: a visit typed for the minute of filing is accepted.)
+        raise IllegalAction(_("A site visit cannot be dated before the ticket was filed."))
     step = perform(actor, ticket, Action.SITE_VISIT, expected_version=expected_version)
     visit = SiteVisit(
         ticket_id=ticket.id,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,6 +12,7 @@ from servicedesk.auth.models import Role
 from servicedesk.clock import utcnow
 from servicedesk.enterprises.queries import industry_chains, key_project_or_none, key_projects_of
 from servicedesk.extensions import db
+from servicedesk.forms import day_arg, int_arg, page_arg
 from servicedesk.sla.calendar_store import load_calendar
 from servicedesk.tickets import labels, queries, services
 from servicedesk.tickets.access import can_view, relations_of, sees_internal
@@ -76,11 +75,6 @@ def _rollback_with_files() -> None:
     discard_stored(stored)
 
 
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
-
-
 # --- the enterprise's side ----------------------------------------------------------------
 
 
@@ -129,7 +123,7 @@ def my_tickets():
         current_user, status if status in {s.value for s in Status} else None
     )
     page = db.paginate(
-        query, page=_page_number(), per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False
+        query, page=page_arg(), per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False
     )
     return render_template(
         "tickets/mine.html", page=page, status=status, statuses=TICKET_STATUS_LABELS, now=utcnow()
@@ -142,32 +136,22 @@ def my_tickets():
 def filters_from_request() -> queries.TicketFilters:
     """The queue filters a request asks for (also the ticket lists behind supervision numbers)."""
 
-    def number(name: str) -> int | None:
-        value = request.args.get(name, "")
-        return int(value) if value.isdigit() else None
-
-    def day(name: str) -> date | None:
-        try:
-            return date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return None
-
     status = request.args.get("status") or None
     urgency = request.args.get("urgency") or None
     ticket_set = request.args.get("set") or None
     part = request.args.get("part")
     return queries.TicketFilters(
         status=status if status in {s.value for s in Status} else None,
-        category_id=number("category"),
-        chain_id=number("chain"),
+        category_id=int_arg("category"),
+        chain_id=int_arg("chain"),
         urgency=urgency if urgency in dict(URGENCY_CHOICES) else None,
-        enterprise_id=number("enterprise"),
+        enterprise_id=int_arg("enterprise"),
         text=(request.args.get("q") or "").strip()[:100] or None,
-        task_force_id=number("task_force"),
+        task_force_id=int_arg("task_force"),
         ticket_set=ticket_set if ticket_set in queries.TICKET_SETS else None,
         part=part if part in ("num", "den") else "den",
-        date_from=day("from"),
-        date_to=day("to"),
+        date_from=day_arg("from"),
+        date_to=day_arg("to"),
     )
 
 
@@ -187,7 +171,7 @@ def queue():
     filters = filters_from_request()
     query = queries.apply_filters(queries.queue_query(current_user, view, now, soon), filters)
     page = db.paginate(
-        query, page=_page_number(), per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False
+        query, page=page_arg(), per_page=current_app.config["TICKETS_PER_PAGE"], error_out=False
     )
     return render_template(
         "tickets/queue.html",
