@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from servicedesk.clock import utcnow
-from servicedesk.escalation.ladder import Firing, evaluate, highest_card
+from servicedesk.escalation.ladder import Firing, catch_up, evaluate, highest_card
 from servicedesk.escalation.models import EscalationFiring, Stage
 from servicedesk.escalation.policy import load_ladder, rung_for
 from servicedesk.escalation.recipients import recipients_for
@@ -42,6 +42,7 @@ class SweepStats:
     due_tickets: int = 0
     firings: int = 0
     notifications: int = 0
+    superseded: int = 0  # due steps recorded, not sent: a higher rung of the clock went out
     errors: list[str] = field(default_factory=list)
 
 
@@ -81,9 +82,11 @@ def _stage_due(ticket: Ticket, stage: Stage) -> datetime | None:
     }[stage]
 
 
-def _fire(ticket: Ticket, firing: Firing, ladder, now: datetime, stats: SweepStats) -> bool:
-    """Claim one firing; when it is ours, write one outbox row per recipient and channel."""
-    firing_id = insert_once(
+def _claim(
+    ticket: Ticket, firing: Firing, now: datetime, *, superseded: bool = False
+) -> int | None:
+    """Record one firing under its unique key; its id when this sweep won it, else None."""
+    return insert_once(
         EscalationFiring,
         {
             "ticket_id": ticket.id,
@@ -93,9 +96,15 @@ def _fire(ticket: Ticket, firing: Firing, ladder, now: datetime, stats: SweepSta
             "repeat_no": firing.repeat_no,
             "due_at": firing.due_at,
             "fired_at": now,
+            "superseded": superseded,
         },
         ["ticket_id", "clock_epoch", "stage", "level", "repeat_no"],
     )
+
+
+def _fire(ticket: Ticket, firing: Firing, ladder, now: datetime, stats: SweepStats) -> bool:
+    """Claim one firing; when it is ours, write one outbox row per recipient and channel."""
+    firing_id = _claim(ticket, firing, now)
     if firing_id is None:
         return False  # another sweep fired it
     stats.firings += 1
@@ -133,9 +142,12 @@ def escalate_ticket(
     """Fire what is due for one ticket, raise its card, and set when to look next."""
     seen = ticket.next_escalation_at
     clocks = running_clocks(ticket)
-    due, next_at, _ = (
-        evaluate(calendar, clocks, ladder, fired_steps(ticket), now) if clocks else ([], None, [])
-    )
+    fired = fired_steps(ticket)
+    due, next_at, _ = evaluate(calendar, clocks, ladder, fired, now) if clocks else ([], None, [])
+    due, superseded = catch_up(due, fired)
+    for firing in superseded:
+        if _claim(ticket, firing, now, superseded=True) is not None:
+            stats.superseded += 1
     fired_cards = [f.card for f in due if _fire(ticket, f, ladder, now, stats)]
     card = highest_card([ticket.card, *fired_cards])
     values: dict[str, object] = {"next_escalation_at": next_at}
@@ -240,7 +252,7 @@ def _escalate_due(now: datetime, stats: SweepStats) -> None:
         partial = retrying_on_sqlite_busy(
             lambda ids=ids: _escalate_batch(ids, calendar, ladder, now)
         )
-        for name in ("due_tickets", "firings", "notifications"):
+        for name in ("due_tickets", "firings", "notifications", "superseded"):
             setattr(stats, name, getattr(stats, name) + getattr(partial, name))
         stats.errors.extend(partial.errors)
         db.session.expire_all()

@@ -95,7 +95,7 @@ def test_two_sweeps_at_the_same_moment_write_every_reminder_once(park, client_fo
     ).all()
     assert len(keys) == len(set(keys)) > 0
     assert sum(r.notifications for r in results) == len(keys)
-    assert sum(r.firings for r in results) == count(EscalationFiring)
+    assert sum(r.firings + r.superseded for r in results) == count(EscalationFiring)
     assert all(ticket(ref).card == "red" for ref in refs)
 
 
@@ -121,3 +121,56 @@ def test_signing_stops_the_sign_for_ladder(park, client_for):
     before = count(EscalationFiring, EscalationFiring.stage == "sign")
     run_sweep(ticket(ref).sign_due_at + timedelta(days=10))
     assert count(EscalationFiring, EscalationFiring.stage == "sign") == before
+
+
+def _firings(ref):
+    db.session.expire_all()
+    rows = db.session.scalars(
+        select(EscalationFiring).where(EscalationFiring.ticket_id == ticket(ref).id)
+    )
+    return {(f.stage, f.level): f.superseded for f in rows}
+
+
+def _levels_told(ref):
+    rows = db.session.scalars(
+        select(Notification).where(
+            Notification.ticket_id == ticket(ref).id, Notification.kind == "escalation"
+        )
+    )
+    return {(row.reason["stage"], row.reason["level"]) for row in rows}
+
+
+def test_a_ticket_found_long_overdue_gets_only_its_red_card(park, client_for, make_user):
+    make_user(Role.SUPERVISOR, mobile="13900000009")
+    ref = _overdue_ticket(park, client_for, days_late=5)
+    stats = run_sweep()
+    firings = _firings(ref)
+    # Blue and yellow are recorded as superseded (never sent), red went out.
+    assert firings[("resolve", "blue")] is True and firings[("resolve", "yellow")] is True
+    told = {level for stage, level in _levels_told(ref) if stage == "resolve"}
+    assert len(told) == 1 and told <= {"red", "repeat"}  # the highest step due: red or later
+    assert firings[("resolve", told.pop())] is False
+    assert stats.superseded >= 2 and ticket(ref).card == "red"
+    # The panel shows the superseded steps to staff.
+    page = client_for(park.lead).get(f"/tickets/{ref}").get_data(as_text=True)
+    assert "superseded" in page and "by a higher step of the same deadline" in page
+
+
+def test_a_blue_still_unfired_after_the_yellow_card_is_superseded(park, client_for):
+    ref = _overdue_ticket(park, client_for, hours_late=1)
+    t = ticket(ref)
+    # Another sweep fired the yellow card of this clock but not the blue (an edited ladder).
+    db.session.add(
+        EscalationFiring(
+            ticket_id=t.id,
+            clock_epoch=t.clock_epoch,
+            stage="resolve",
+            level="yellow",
+            repeat_no=0,
+            due_at=t.resolve_due_at,
+        )
+    )
+    db.session.commit()
+    run_sweep()
+    assert _firings(ref)[("resolve", "blue")] is True
+    assert ("resolve", "blue") not in _levels_told(ref)
