@@ -102,6 +102,8 @@ def escalation_step_text(stage: str, level: str, repeat_no: int = 0) -> str:
 def notification_why(row: Notification) -> str:
     """Why the message exists, from its ``reason``: the ladder step, or the ticket event."""
     reason = row.reason or {}
+    if len(reason.get("steps") or ()) > 1:  # one message for several deadlines of the ticket
+        return "; ".join(escalation_step_text(*step) for step in reason["steps"])
     if reason.get("stage") and reason.get("level"):
         return escalation_step_text(reason["stage"], reason["level"], reason.get("repeat_no", 0))
     if reason.get("event"):

@@ -109,8 +109,12 @@ def _prepare(kind: str, context: Mapping) -> dict:
         card = str(values["card"])
         values["card_label"] = label(CARD_LABELS, card)
         values["card_colour"] = CARD_COLOURS.get(card, "#57606a")
+        values["card_colours"] = CARD_COLOURS
         values["stage_label"] = label(STAGE_LABELS, str(values["stage"]))
         values["repeat_no"] = int(values.get("repeat_no") or values.get("repeat") or 0)
+        values["deadlines"] = _deadlines(values)
+        # The SMS names every deadline in its one "stage" parameter (vendor templates are fixed).
+        values["stages_label"] = str(_l(", ")).join(d["stage_label"] for d in values["deadlines"])
     elif kind == "extension_decided":
         values["decision"] = str(_l("approved") if values["approved"] else _l("rejected"))
     elif kind == "sms_digest":
@@ -122,12 +126,32 @@ def _prepare(kind: str, context: Mapping) -> dict:
     return values
 
 
+def _deadlines(values: Mapping) -> list[dict]:
+    """The deadlines one escalation message names, highest card first, with their labels:
+    those the sweep folded into it, or just the message's own."""
+    named = values.get("deadlines") or [
+        {"stage": values["stage"], "card": values["card"], "repeat_no": values["repeat_no"]}
+    ]
+    return [
+        {
+            "stage_label": label(STAGE_LABELS, str(d["stage"])),
+            "card": str(d["card"]),
+            "card_label": label(CARD_LABELS, str(d["card"])),
+            "repeat_no": int(d.get("repeat_no") or 0),
+            "due": d.get("due", values["due"]),
+        }
+        for d in named
+    ]
+
+
 def sms_params(kind: str, values: Mapping) -> dict[str, str]:
     """The kind's SMS parameters, in template order, as short strings."""
     params: dict[str, str] = {}
     for name in SMS_PARAMS[kind]:
-        if kind == "escalation" and name in ("card", "stage"):
-            value: object = values[f"{name}_label"]
+        if kind == "escalation" and name == "stage":
+            value: object = values["stages_label"]
+        elif kind == "escalation" and name == "card":
+            value = values["card_label"]
         elif kind == "sms_digest" and name == "refs":
             value = ",".join(values["refs"][:2])
         elif kind == "morning_digest":

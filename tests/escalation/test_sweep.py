@@ -137,7 +137,7 @@ def _levels_told(ref):
             Notification.ticket_id == ticket(ref).id, Notification.kind == "escalation"
         )
     )
-    return {(row.reason["stage"], row.reason["level"]) for row in rows}
+    return {(stage, level) for row in rows for stage, level, _ in row.reason["steps"]}
 
 
 def test_a_ticket_found_long_overdue_gets_only_its_red_card(park, client_for, make_user):
@@ -174,3 +174,61 @@ def test_a_blue_still_unfired_after_the_yellow_card_is_superseded(park, client_f
     run_sweep()
     assert _firings(ref)[("resolve", "blue")] is True
     assert ("resolve", "blue") not in _levels_told(ref)
+
+
+def _escalation_rows(ref, person=None):
+    db.session.expire_all()
+    query = select(Notification).where(
+        Notification.ticket_id == ticket(ref).id, Notification.kind == "escalation"
+    )
+    if person is not None:
+        query = query.where(Notification.recipient_id == person.id)
+    return list(db.session.scalars(query.order_by(Notification.id)))
+
+
+def test_every_deadline_due_at_once_reaches_each_person_in_one_message(park, client_for):
+    ref = _overdue_ticket(park, client_for, signed=False, days_late=5)
+    tick()
+    rows = _escalation_rows(ref, park.lead)
+    # One message per channel for the lead, naming the three deadlines and the highest card.
+    assert sorted(row.channel for row in rows) == ["email", "sms"]
+    email = next(row for row in rows if row.channel == "email")
+    assert "3 deadlines of this ticket need attention; the highest card is the Red card." in (
+        email.body_text
+    )
+    for deadline in ("Sign-for deadline", "First-contact deadline", "Resolution deadline"):
+        assert deadline in email.body_text and deadline in email.body_html
+    assert email.subject.startswith("[Red card")
+    sms = next(row for row in rows if row.channel == "sms")
+    assert "3 deadlines need attention" in sms.body_text
+    assert {step[0] for step in sms.reason["steps"]} == {"sign", "first_contact", "resolve"}
+    # Nobody hears twice about the same ticket in one sweep, on any channel.
+    pairs = [(row.recipient_id, row.channel) for row in _escalation_rows(ref)]
+    assert len(pairs) == len(set(pairs))
+
+
+def test_a_later_rung_is_a_new_message_and_the_old_one_is_not_repeated(park, client_for):
+    ref = _overdue_ticket(park, client_for, days_late=0, hours_late=1)
+    tick()
+    first = {row.key for row in _escalation_rows(ref)}
+    assert first
+    tick()  # a second sweep at the same moment writes nothing
+    assert {row.key for row in _escalation_rows(ref)} == first
+    later = ticket(ref).resolve_due_at + timedelta(days=5)
+    tick(later)  # red (and its daily repeat) are due now: a new message per person
+    rows = _escalation_rows(ref)
+    keys = [row.key for row in rows]
+    assert len(keys) == len(set(keys)) and set(keys) > first
+    assert {row.reason["level"] for row in rows if row.key not in first} <= {"red", "repeat"}
+
+
+def test_a_chinese_reader_gets_the_folded_reminder_in_chinese(park, client_for):
+    park.lead.locale = "zh_CN"
+    db.session.commit()
+    ref = _overdue_ticket(park, client_for, signed=False, days_late=5)
+    tick()
+    email = next(row for row in _escalation_rows(ref, park.lead) if row.channel == "email")
+    assert "本诉求有 3 项期限需要处理，最高为红牌。" in email.body_text
+    assert "签收期限" in email.body_text
+    sms = next(row for row in _escalation_rows(ref, park.lead) if row.channel == "sms")
+    assert "有 3 项期限需要处理" in sms.body_text and "、" in sms.body_text
