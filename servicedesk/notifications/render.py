@@ -112,9 +112,10 @@ def _prepare(kind: str, context: Mapping) -> dict:
         values["card_colours"] = CARD_COLOURS
         values["stage_label"] = label(STAGE_LABELS, str(values["stage"]))
         values["repeat_no"] = int(values.get("repeat_no") or values.get("repeat") or 0)
-        values["deadlines"] = _deadlines(values)
+        deadlines = _deadlines(values)
+        values["deadlines"] = deadlines
         # The SMS names every deadline in its one "stage" parameter (vendor templates are fixed).
-        values["stages_label"] = str(_l(", ")).join(d["stage_label"] for d in values["deadlines"])
+        values["stages_label"] = str(_l(", ")).join(d["stage_label"] for d in deadlines)
     elif kind == "extension_decided":
         values["decision"] = str(_l("approved") if values["approved"] else _l("rejected"))
     elif kind == "sms_digest":
