@@ -5,6 +5,8 @@ highest card.
 Only the sweep that claimed a firing (its ``escalation_firing`` row) writes messages about it,
 so a message's key is built from the ids of the firings it names: of two sweeps at once, one
 writes it; a later sweep that fires a new rung claims a new firing and writes a new message.
+A person with reminders about many tickets in one sweep gets one summary instead
+(``REMINDER_SUMMARY_OVER``), keyed the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from servicedesk.escalation.ladder import Firing, step_rank
 from servicedesk.escalation.models import Stage
 from servicedesk.escalation.policy import rung_for
 from servicedesk.escalation.recipients import recipients_for
-from servicedesk.links import ticket_url
+from servicedesk.links import external_url, ticket_url
 from servicedesk.notifications.outbox import queue_notification
 from servicedesk.tickets.models import Ticket
 
@@ -115,11 +117,9 @@ def reminder_reason(reminder: Reminder) -> dict:
     }
 
 
-def write_reminders(reminders: list[Reminder], now: datetime) -> int:
-    """Write one outbox row per reminder (under its key); how many rows were new."""
-    written = 0
-    for reminder in reminders:
-        if queue_notification(
+def _write_one(reminder: Reminder, now: datetime, folded_into: int | None = None) -> int:
+    return int(
+        queue_notification(
             key=reminder.key,
             kind="escalation",
             recipient=reminder.person,
@@ -128,6 +128,54 @@ def write_reminders(reminders: list[Reminder], now: datetime) -> int:
             ticket_id=reminder.ticket.id,
             reason=reminder_reason(reminder),
             now=now,
-        ):
-            written += 1
+            folded_into=folded_into,
+        )
+        is not None
+    )
+
+
+def _write_summary(pile: list[Reminder], now: datetime) -> int:
+    """One summary for a person's pile on one channel; each ticket's own message is recorded
+    as folded into it (visible on the ticket and in the delivery log, never sent alone)."""
+    person, channel = pile[0].person, pile[0].channel
+    firing_ids = sorted(firing_id for reminder in pile for firing_id, _ in reminder.steps)
+    summary_id = queue_notification(
+        # Unique like the reminders it replaces: the firing ids are this sweep's claim.
+        key=f"escsum:f{firing_ids[0]}:n{len(pile)}:{person.id}:{channel}",
+        kind="escalation_summary",
+        recipient=person,
+        channel=channel,
+        context={
+            "tickets": [
+                {
+                    "ref": r.ticket.reference,
+                    "title": r.ticket.title,
+                    "card": r.top.card.value,
+                    "stages": [firing.stage.value for _, firing in r.steps],
+                    "url": ticket_url(r.ticket.reference),
+                }
+                for r in pile
+            ],
+            "queue_url": external_url("tickets.queue"),
+        },
+        reason={"summarised": [r.ticket.reference for r in pile], "firings": firing_ids},
+        now=now,
+    )
+    if summary_id is None:  # written before, with the rows it replaces
+        return 0
+    return 1 + sum(_write_one(reminder, now, folded_into=summary_id) for reminder in pile)
+
+
+def write_reminders(reminders: list[Reminder], now: datetime, summary_over: int) -> int:
+    """Write the sweep's reminders: one row per reminder, or, for a person with reminders
+    about more than ``summary_over`` tickets on one channel, one summary. How many rows."""
+    inboxes: dict[tuple[int, str], list[Reminder]] = {}
+    for reminder in reminders:  # fold() made one reminder per ticket and inbox
+        inboxes.setdefault((reminder.person.id, reminder.channel), []).append(reminder)
+    written = 0
+    for pile in inboxes.values():
+        if len(pile) > summary_over:
+            written += _write_summary(pile, now)
+        else:
+            written += sum(_write_one(reminder, now) for reminder in pile)
     return written

@@ -172,7 +172,9 @@ def _escalate_batch(ids: list[int], calendar, ladder, now: datetime) -> SweepSta
                 raise
             log.exception("escalating ticket %s failed", ticket.reference)
             partial.errors.append(f"{ticket.reference}: {exc}")
-    partial.notifications += write_reminders(reminders, now)
+    # The whole batch's reminders at once, so a person with many gets one summary.
+    summary_over = current_app.config["REMINDER_SUMMARY_OVER"]
+    partial.notifications += write_reminders(reminders, now, summary_over)
     db.session.commit()
     return partial
 

@@ -108,6 +108,8 @@ def notification_why(row: Notification) -> str:
         return escalation_step_text(reason["stage"], reason["level"], reason.get("repeat_no", 0))
     if reason.get("event"):
         return _("Ticket event: %(event)s", event=_label(EVENT_LABELS, reason["event"]))
+    if "summarised" in reason:
+        return _("Reminders about %(n)d tickets in one summary", n=len(reason["summarised"]))
     if "folded" in reason:
         return _("%(n)d held text messages folded into one", n=len(reason.get("folded") or ()))
     if reason:

@@ -23,6 +23,7 @@ from servicedesk.tickets.labels import CARD_LABELS, STAGE_LABELS, label
 #: ``recipient`` for a greeting everywhere; see each template for the rest).
 CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
     "escalation": ("ref", "title", "stage", "card", "due", "url"),
+    "escalation_summary": ("tickets", "queue_url"),
     "ticket_filed_receipt": ("ref", "title", "url"),
     "ticket_dispatched": ("ref", "task_force"),
     "ticket_signed": ("ref", "who"),
@@ -43,6 +44,7 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
 #: The parameters of each kind's SMS template, in the order the vendor template lists them.
 SMS_PARAMS: dict[str, tuple[str, ...]] = {
     "escalation": ("ref", "title", "card", "stage", "due"),
+    "escalation_summary": ("count", "red", "yellow", "blue", "queue_url"),
     "ticket_filed_receipt": ("ref", "title"),
     "ticket_dispatched": ("ref", "task_force"),
     "ticket_signed": ("ref", "who"),
@@ -116,6 +118,18 @@ def _prepare(kind: str, context: Mapping) -> dict:
         values["deadlines"] = deadlines
         # The SMS names every deadline in its one "stage" parameter (vendor templates are fixed).
         values["stages_label"] = str(_l(", ")).join(d["stage_label"] for d in deadlines)
+    elif kind == "escalation_summary":
+        tickets: list[dict] = [dict(t) for t in context["tickets"]]
+        for t in tickets:
+            t["card_label"] = label(CARD_LABELS, str(t["card"]))
+            t["stages_label"] = str(_l(", ")).join(
+                label(STAGE_LABELS, str(stage)) for stage in t["stages"]
+            )
+        values["tickets"] = tickets
+        values["count"] = len(tickets)
+        values["card_colours"] = CARD_COLOURS
+        for card in ("red", "yellow", "blue"):
+            values[card] = sum(1 for t in tickets if t["card"] == card)
     elif kind == "extension_decided":
         values["decision"] = str(_l("approved") if values["approved"] else _l("rejected"))
     elif kind == "sms_digest":
@@ -159,6 +173,9 @@ def sms_params(kind: str, values: Mapping) -> dict[str, str]:
             value = len(values[name])
         else:
             value = values[name]
+        if name.endswith("url"):  # a link cut short is no link
+            params[name] = str(value)
+            continue
         limit = SMS_TITLE_LIMIT if name == "title" else SMS_PARAM_LIMIT
         params[name] = _shorten(value, limit)
     return params

@@ -231,4 +231,54 @@ def test_a_chinese_reader_gets_the_folded_reminder_in_chinese(park, client_for):
     assert "本诉求有 3 项期限需要处理，最高为红牌。" in email.body_text
     assert "签收期限" in email.body_text
     sms = next(row for row in _escalation_rows(ref, park.lead) if row.channel == "sms")
-    assert "有 3 项期限需要处理" in sms.body_text and "、" in sms.body_text
+    assert "（共3项）请尽快处理" in sms.body_text and "、" in sms.body_text
+
+
+def test_a_person_with_many_tickets_due_gets_one_summary_per_channel(
+    app, park, client_for, monkeypatch
+):
+    monkeypatch.setitem(app.config, "REMINDER_SUMMARY_OVER", 2)
+    park.lead.mobile = "13900000001"
+    db.session.commit()
+    refs = [_overdue_ticket(park, client_for, days_late=5) for _ in range(3)]
+    stats = tick()
+    db.session.expire_all()
+    summaries = db.session.scalars(
+        select(Notification).where(
+            Notification.kind == "escalation_summary", Notification.recipient_id == park.lead.id
+        )
+    ).all()
+    assert sorted(s.channel for s in summaries) == ["email", "sms"]
+    email = next(s for s in summaries if s.channel == "email")
+    assert {s.status for s in summaries} == {"pending"}
+    assert email.subject == "Reminders for 3 tickets"
+    assert all(ref in email.body_text for ref in refs)
+    sms = next(s for s in summaries if s.channel == "sms")
+    assert "3 of your tickets need attention (red 3, yellow 0, blue 0)" in sms.body_text
+    assert sms.body_text.endswith("/tickets/queue")
+    assert sms.sms_params["queue_url"] == "http://127.0.0.1:5000/tickets/queue"
+    # Each ticket's own message is recorded as folded into the summary, never sent alone.
+    for ref in refs:
+        own = _escalation_rows(ref, park.lead)
+        assert sorted(row.channel for row in own) == ["email", "sms"]
+        assert {(row.status, row.digest_id) for row in own} == {
+            ("folded", email.id),
+            ("folded", sms.id),
+        }
+    page = client_for(park.lead).get(f"/tickets/{refs[0]}").get_data(as_text=True)
+    assert "Sent in a digest" in page
+    kinds = Notification.kind.in_(["escalation", "escalation_summary"])
+    assert stats.notifications == count(Notification, kinds)
+    again = tick()  # nothing twice
+    assert again.notifications == 0
+
+
+def test_up_to_the_limit_each_ticket_is_its_own_message(app, park, client_for, monkeypatch):
+    monkeypatch.setitem(app.config, "REMINDER_SUMMARY_OVER", 2)
+    park.lead.mobile = "13900000001"
+    db.session.commit()
+    refs = [_overdue_ticket(park, client_for, days_late=5) for _ in range(2)]
+    tick()
+    assert count(Notification, Notification.kind == "escalation_summary") == 0
+    for ref in refs:
+        assert {row.status for row in _escalation_rows(ref, park.lead)} == {"pending"}
