@@ -137,7 +137,11 @@ def _prepare(kind: str, context: Mapping) -> dict:
         values["refs"] = refs
         values.setdefault("more", max(int(values["count"]) - len(refs), 0))
     elif kind == "morning_digest":
-        values["due_today"], values["overdue"] = list(values["due_today"]), list(values["overdue"])
+        for section in ("due_today", "overdue"):
+            values[section] = list(values[section])
+            # The lines may be capped (DIGEST_MAX_LINES); the count is of every ticket.
+            values[f"{section}_count"] = int(values.get(f"{section}_count", len(values[section])))
+            values[f"{section}_more"] = max(values[f"{section}_count"] - len(values[section]), 0)
     return values
 
 
@@ -170,7 +174,7 @@ def sms_params(kind: str, values: Mapping) -> dict[str, str]:
         elif kind == "sms_digest" and name == "refs":
             value = ",".join(values["refs"][:2])
         elif kind == "morning_digest":
-            value = len(values[name])
+            value = values[f"{name}_count"]
         else:
             value = values[name]
         if name.endswith("url"):  # a link cut short is no link
