@@ -140,8 +140,9 @@ def _prepare(kind: str, context: Mapping) -> dict:
         for section in ("due_today", "overdue"):
             values[section] = list(values[section])
             # The lines may be capped (DIGEST_MAX_LINES); the count is of every ticket.
-            values[f"{section}_count"] = int(values.get(f"{section}_count", len(values[section])))
-            values[f"{section}_more"] = max(values[f"{section}_count"] - len(values[section]), 0)
+            total = int(values.get(f"{section}_count", len(values[section])))
+            values[f"{section}_count"] = total
+            values[f"{section}_more"] = max(total - len(values[section]), 0)
     return values
 
 
