@@ -71,6 +71,8 @@ def load_config() -> dict:
         # Background work (RQ): see servicedesk/jobs and the README's configuration table.
         "SWEEP_INTERVAL_SECONDS": _int("SWEEP_INTERVAL_SECONDS", 60),
         "SWEEP_BATCH_SIZE": _int("SWEEP_BATCH_SIZE", 500),
+        # More tickets than this with reminders for one person in one sweep: one summary instead.
+        "REMINDER_SUMMARY_OVER": _int("REMINDER_SUMMARY_OVER", 5),
         "REENQUEUE_GRACE_SECONDS": _int("REENQUEUE_GRACE_SECONDS", 30),
         "DELIVERY_LEASE_SECONDS": _int("DELIVERY_LEASE_SECONDS", 300),
         "DELIVERY_MAX_ATTEMPTS": _int("DELIVERY_MAX_ATTEMPTS", 8),
@@ -81,6 +83,7 @@ def load_config() -> dict:
         "SMS_QUIET_HOURS": os.environ.get("SMS_QUIET_HOURS", "21:00-08:00"),
         "SMS_DAILY_CAP": _int("SMS_DAILY_CAP", 10),
         "MORNING_DIGEST_AT": os.environ.get("MORNING_DIGEST_AT", "08:30"),
+        "DIGEST_MAX_LINES": _int("DIGEST_MAX_LINES", 20),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "MAIL_MESSAGE_ID_DOMAIN": os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "greenchannel.local"),
         "PORT": _int("PORT", 5000),

@@ -93,7 +93,6 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_exc):
-        from flask import request
 
         # Within the whole-request limit, what overflowed was the form's text, not its files.
         length = request.content_length

@@ -137,6 +137,36 @@ def evaluate(
     return Evaluation(due, min(looks) if looks else None, upcoming)
 
 
+LEVEL_RANK = {Level.BLUE: 1, Level.YELLOW: 2, Level.RED: 3, Level.REPEAT: 4}
+
+
+def step_rank(level: str, repeat_no: int = 0) -> tuple[int, int]:
+    """How high a step stands on its clock's ladder: blue < yellow < red < each daily repeat."""
+    return (LEVEL_RANK[Level(level)], repeat_no)
+
+
+def catch_up(
+    due: Iterable[Firing], fired: set[tuple[str, str, int]]
+) -> tuple[list[Firing], list[Firing]]:
+    """Split due firings into those to send and those superseded.
+
+    Of the rungs of one clock due at once (after downtime, or a ticket overdue on arrival) only
+    the highest goes out; a rung below one already fired on the same clock epoch (a blue after
+    the yellow card) is superseded too: nobody needs "75 % used" after "the deadline passed".
+    """
+    due = list(due)
+    top: dict[str, tuple[int, int]] = {}
+    for stage, level, repeat_no in fired:
+        rank = step_rank(level, repeat_no)
+        top[stage] = max(top.get(stage, rank), rank)
+    for firing in due:
+        rank = step_rank(firing.level, firing.repeat_no)
+        top[firing.stage.value] = max(top.get(firing.stage.value, rank), rank)
+    send = [f for f in due if step_rank(f.level, f.repeat_no) == top[f.stage.value]]
+    superseded = [f for f in due if f not in send]
+    return send, superseded
+
+
 def highest_card(cards: Iterable[Card | str]) -> Card:
     """The highest of some cards (none when there are none)."""
     best = Card.NONE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servicedesk.clock import utcnow
@@ -55,7 +55,8 @@ class EscalationStep(Model):
 
 class EscalationFiring(Model):
     """A step that fired for a ticket. The unique key is the claim: two sweeps cannot both fire
-    the same (ticket, clock epoch, stage, level, repeat)."""
+    the same (ticket, clock epoch, stage, level, repeat). A ``superseded`` step was due together
+    with a higher one of its clock (or after one) and was recorded, never sent."""
 
     __tablename__ = "escalation_firing"
     __table_args__ = (UniqueConstraint("ticket_id", "clock_epoch", "stage", "level", "repeat_no"),)
@@ -68,6 +69,7 @@ class EscalationFiring(Model):
     repeat_no: Mapped[int] = mapped_column(default=0)
     due_at: Mapped[datetime]
     fired_at: Mapped[datetime] = mapped_column(default=utcnow)
+    superseded: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class SweepRun(Model):

@@ -17,15 +17,12 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from servicedesk.clock import utcnow
-from servicedesk.escalation.ladder import Firing, evaluate, highest_card
+from servicedesk.escalation.ladder import Firing, catch_up, evaluate, highest_card
 from servicedesk.escalation.models import EscalationFiring, Stage
-from servicedesk.escalation.policy import load_ladder, rung_for
-from servicedesk.escalation.recipients import recipients_for
+from servicedesk.escalation.policy import load_ladder
+from servicedesk.escalation.reminders import Reminder, fold, write_reminders
 from servicedesk.extensions import db
-from servicedesk.i18n import local_datetime
-from servicedesk.links import ticket_url
 from servicedesk.notifications.models import Notification
-from servicedesk.notifications.outbox import queue_notification
 from servicedesk.sla.calendar import WorkingCalendar
 from servicedesk.sla.calendar_store import load_calendar
 from servicedesk.sqlutil import insert_once, is_sqlite_busy, retrying_on_sqlite_busy
@@ -43,6 +40,7 @@ class SweepStats:
     due_tickets: int = 0
     firings: int = 0
     notifications: int = 0
+    superseded: int = 0  # due steps recorded, not sent: a higher rung of the clock went out
     errors: list[str] = field(default_factory=list)
 
 
@@ -57,33 +55,11 @@ def fired_steps(ticket: Ticket) -> set[tuple[str, str, int]]:
     return {(r.stage, r.level, r.repeat_no) for r in rows}
 
 
-def _context(ticket: Ticket, firing: Firing) -> dict:
-
-    return {
-        "ref": ticket.reference,
-        "title": ticket.title,
-        "enterprise": ticket.enterprise.name,
-        "stage": firing.stage.value,
-        "card": firing.card.value,
-        "level": firing.level.value,
-        "repeat_no": firing.repeat_no,
-        "due": local_datetime(_stage_due(ticket, firing.stage)),
-        "task_force": ticket.task_force.name if ticket.task_force else "",
-        "url": ticket_url(ticket.reference),
-    }
-
-
-def _stage_due(ticket: Ticket, stage: Stage) -> datetime | None:
-    return {
-        Stage.SIGN: ticket.sign_due_at,
-        Stage.FIRST_CONTACT: ticket.first_contact_due_at,
-        Stage.RESOLVE: ticket.resolve_due_at,
-    }[stage]
-
-
-def _fire(ticket: Ticket, firing: Firing, ladder, now: datetime, stats: SweepStats) -> bool:
-    """Claim one firing; when it is ours, write one outbox row per recipient and channel."""
-    firing_id = insert_once(
+def _claim(
+    ticket: Ticket, firing: Firing, now: datetime, *, superseded: bool = False
+) -> int | None:
+    """Record one firing under its unique key; its id when this sweep won it, else None."""
+    return insert_once(
         EscalationFiring,
         {
             "ticket_id": ticket.id,
@@ -93,51 +69,32 @@ def _fire(ticket: Ticket, firing: Firing, ladder, now: datetime, stats: SweepSta
             "repeat_no": firing.repeat_no,
             "due_at": firing.due_at,
             "fired_at": now,
+            "superseded": superseded,
         },
         ["ticket_id", "clock_epoch", "stage", "level", "repeat_no"],
     )
-    if firing_id is None:
-        return False  # another sweep fired it
-    stats.firings += 1
-    rung = rung_for(ladder, firing.stage, firing.level)
-    assert rung is not None, "evaluate() only returns firings of rungs on the ladder"
-    reason = {
-        "stage": firing.stage.value,
-        "level": firing.level.value,
-        "repeat_no": firing.repeat_no,
-        "epoch": ticket.clock_epoch,
-    }
-    context = _context(ticket, firing)
-    for person, channel in recipients_for(ticket, rung.audiences, rung.channels, firing.level):
-        key = (
-            f"esc:{ticket.id}:{ticket.clock_epoch}:{firing.stage.value}:{firing.level.value}"
-            f":{firing.repeat_no}:{person.id}:{channel}"
-        )
-        if queue_notification(
-            key=key,
-            kind="escalation",
-            recipient=person,
-            channel=channel,
-            context=context,
-            ticket_id=ticket.id,
-            reason=reason,
-            now=now,
-        ):
-            stats.notifications += 1
-    return True
 
 
 def escalate_ticket(
     ticket: Ticket, calendar: WorkingCalendar, ladder, now: datetime, stats: SweepStats
-) -> None:
-    """Fire what is due for one ticket, raise its card, and set when to look next."""
+) -> list[Reminder]:
+    """Fire what is due for one ticket, raise its card, and set when to look next; the
+    reminders to write, one per person and channel (:func:`~reminders.fold`)."""
     seen = ticket.next_escalation_at
     clocks = running_clocks(ticket)
-    due, next_at, _ = (
-        evaluate(calendar, clocks, ladder, fired_steps(ticket), now) if clocks else ([], None, [])
-    )
-    fired_cards = [f.card for f in due if _fire(ticket, f, ladder, now, stats)]
-    card = highest_card([ticket.card, *fired_cards])
+    fired = fired_steps(ticket)
+    due, next_at, _ = evaluate(calendar, clocks, ladder, fired, now) if clocks else ([], None, [])
+    due, superseded = catch_up(due, fired)
+    for firing in superseded:
+        if _claim(ticket, firing, now, superseded=True) is not None:
+            stats.superseded += 1
+    claimed: list[tuple[int, Firing]] = []
+    for firing in due:
+        firing_id = _claim(ticket, firing, now)
+        if firing_id is not None:  # else another sweep fired it, and tells about it
+            claimed.append((firing_id, firing))
+    stats.firings += len(claimed)
+    card = highest_card([ticket.card, *(firing.card for _, firing in claimed)])
     values: dict[str, object] = {"next_escalation_at": next_at}
     if CARD_RANK[card] > CARD_RANK[Card(ticket.card)]:
         values["card"] = card.value
@@ -162,6 +119,7 @@ def escalate_ticket(
         else Ticket.next_escalation_at.is_(None)
     )
     db.session.execute(update(Ticket).where(Ticket.id == ticket.id, guard).values(**values))
+    return fold(ticket, claimed, ladder)
 
 
 def escalation_still_due(row: Notification) -> str | None:
@@ -174,12 +132,16 @@ def escalation_still_due(row: Notification) -> str | None:
         return "clock paused: waiting for the enterprise"
     if reason.get("epoch") is not None and reason["epoch"] != ticket.clock_epoch:
         return "clock restarted (transfer or rework)"
-    stage = reason.get("stage")
-    if stage == Stage.SIGN and ticket.signed_at is not None:
-        return "signed for meanwhile"
-    if stage == Stage.FIRST_CONTACT and ticket.first_contact_at is not None:
-        return "enterprise contacted meanwhile"
-    return None
+    # A folded message names several deadlines: it is still due while one of them is.
+    stages = {step[0] for step in reason.get("steps") or ()} or {reason.get("stage")}
+    met = {
+        Stage.SIGN.value: "signed for meanwhile" if ticket.signed_at is not None else None,
+        Stage.FIRST_CONTACT.value: "enterprise contacted meanwhile"
+        if ticket.first_contact_at is not None
+        else None,
+    }
+    why = [met.get(str(stage)) for stage in stages]
+    return None if None in why else "; ".join(sorted({w for w in why if w}))
 
 
 def _begin_as_writer() -> None:
@@ -199,16 +161,20 @@ def _escalate_batch(ids: list[int], calendar, ladder, now: datetime) -> SweepSta
     """Escalate some tickets in one transaction; one broken ticket does not stop the others."""
     _begin_as_writer()
     partial = SweepStats()
+    reminders: list[Reminder] = []
     for ticket in db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)):
         partial.due_tickets += 1
         try:
             with db.session.begin_nested():
-                escalate_ticket(ticket, calendar, ladder, now, partial)
+                reminders += escalate_ticket(ticket, calendar, ladder, now, partial)
         except Exception as exc:
             if is_sqlite_busy(exc):
                 raise
             log.exception("escalating ticket %s failed", ticket.reference)
             partial.errors.append(f"{ticket.reference}: {exc}")
+    # The whole batch's reminders at once, so a person with many gets one summary.
+    summary_over = current_app.config["REMINDER_SUMMARY_OVER"]
+    partial.notifications += write_reminders(reminders, now, summary_over)
     db.session.commit()
     return partial
 
@@ -240,7 +206,7 @@ def _escalate_due(now: datetime, stats: SweepStats) -> None:
         partial = retrying_on_sqlite_busy(
             lambda ids=ids: _escalate_batch(ids, calendar, ladder, now)
         )
-        for name in ("due_tickets", "firings", "notifications"):
+        for name in ("due_tickets", "firings", "notifications", "superseded"):
             setattr(stats, name, getattr(stats, name) + getattr(partial, name))
         stats.errors.extend(partial.errors)
         db.session.expire_all()

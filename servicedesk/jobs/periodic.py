@@ -40,6 +40,7 @@ class TickReport:
 
     due_tickets: int = 0
     firings: int = 0
+    superseded: int = 0
     notifications: int = 0
     auto_closed: int = 0
     digests: int = 0
@@ -52,6 +53,7 @@ def escalate(now: datetime, report: TickReport) -> None:
     stats = run_sweep(now)
     report.due_tickets += stats.due_tickets
     report.firings += stats.firings
+    report.superseded += stats.superseded
     report.notifications += stats.notifications
     report.errors.extend(stats.errors)
 

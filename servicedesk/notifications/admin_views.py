@@ -103,10 +103,14 @@ def escalation_step_text(stage: str, level: str, repeat_no: int = 0) -> str:
 def notification_why(row: Notification) -> str:
     """Why the message exists, from its ``reason``: the ladder step, or the ticket event."""
     reason = row.reason or {}
+    if len(reason.get("steps") or ()) > 1:  # one message for several deadlines of the ticket
+        return "; ".join(escalation_step_text(*step) for step in reason["steps"])
     if reason.get("stage") and reason.get("level"):
         return escalation_step_text(reason["stage"], reason["level"], reason.get("repeat_no", 0))
     if reason.get("event"):
         return _("Ticket event: %(event)s", event=_label(EVENT_LABELS, reason["event"]))
+    if "summarised" in reason:
+        return _("Reminders about %(n)d tickets in one summary", n=len(reason["summarised"]))
     if "folded" in reason:
         return _("%(n)d held text messages folded into one", n=len(reason.get("folded") or ()))
     if reason:

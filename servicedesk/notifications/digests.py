@@ -141,13 +141,18 @@ def digest_context(reader: Reader, tickets: list[DueTicket], now: datetime) -> d
         for t in tickets
         if reader.task_force_ids is None or t.task_force_id in reader.task_force_ids
     ]
-    overdue = [_line(t) for t in seen if t.due_at < now]
-    due_today = [_line(t) for t in seen if t.due_at >= now]
+    overdue = [t for t in seen if t.due_at < now]
+    due_today = [t for t in seen if t.due_at >= now]
     if not overdue and not due_today:
         return None
+    # A park with thousands of open tickets must not make a thousand-line message: each
+    # section lists the most urgent, then "... and N more" with the link to the queue.
+    cap = current_app.config["DIGEST_MAX_LINES"]
     return {
-        "due_today": due_today,
-        "overdue": overdue,
+        "due_today": [_line(t) for t in due_today[:cap]],
+        "due_today_count": len(due_today),
+        "overdue": [_line(t) for t in overdue[:cap]],
+        "overdue_count": len(overdue),
         "recipient": reader.user.name,
         "url": external_url("tickets.queue"),
     }

@@ -10,7 +10,7 @@ DELIVERY_STATUS_LABELS = {
     DeliveryStatus.SENDING: _l("Being sent"),
     DeliveryStatus.SENT: _l("Sent"),
     DeliveryStatus.HELD: _l("Held"),
-    DeliveryStatus.FOLDED: _l("Sent in a digest"),
+    DeliveryStatus.FOLDED: _l("Sent in a digest"),  # or in a summary of reminders
     DeliveryStatus.FAILED: _l("Failed"),
     DeliveryStatus.CANCELLED: _l("Cancelled"),
 }
@@ -27,6 +27,7 @@ HOLD_LABELS = {
 }
 MESSAGE_KIND_LABELS = {
     "escalation": _l("Escalation reminder"),
+    "escalation_summary": _l("Summary of escalation reminders"),
     "ticket_filed_receipt": _l("Receipt of a new ticket"),
     "ticket_dispatched": _l("Ticket dispatched"),
     "ticket_signed": _l("Ticket signed for"),

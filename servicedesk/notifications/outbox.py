@@ -48,13 +48,15 @@ def queue_notification(
     ticket_id: int | None = None,
     reason: dict | None = None,
     now: datetime | None = None,
+    folded_into: int | None = None,
 ) -> int | None:
     """Write one message for ``recipient`` on ``channel`` unless ``key`` was written before.
 
     Returns the new row's id (remembered for enqueueing after the commit), or None for a
     duplicate. A person without an address for the channel, or a message that could not be
     rendered, still gets a row, marked failed with the reason, so an admin sees it instead of
-    it vanishing.
+    it vanishing. With ``folded_into`` (a summary's id) the row is recorded as folded into
+    that summary and never sent on its own.
     """
     now = now or utcnow()
     locale = recipient_locale(recipient)
@@ -103,6 +105,10 @@ def queue_notification(
             last_error="no mobile number on file"
             if channel == Channel.SMS
             else "no e-mail address on file",
+        )
+    elif folded_into is not None:
+        values.update(
+            status=DeliveryStatus.FOLDED.value, next_attempt_at=None, digest_id=folded_into
         )
     else:
         values["status"] = DeliveryStatus.PENDING.value

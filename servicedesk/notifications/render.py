@@ -23,6 +23,7 @@ from servicedesk.tickets.labels import CARD_LABELS, STAGE_LABELS, label
 #: ``recipient`` for a greeting everywhere; see each template for the rest).
 CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
     "escalation": ("ref", "title", "stage", "card", "due", "url"),
+    "escalation_summary": ("tickets", "queue_url"),
     "ticket_filed_receipt": ("ref", "title", "url"),
     "ticket_dispatched": ("ref", "task_force"),
     "ticket_signed": ("ref", "who"),
@@ -43,6 +44,7 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
 #: The parameters of each kind's SMS template, in the order the vendor template lists them.
 SMS_PARAMS: dict[str, tuple[str, ...]] = {
     "escalation": ("ref", "title", "card", "stage", "due"),
+    "escalation_summary": ("count", "red", "yellow", "blue", "queue_url"),
     "ticket_filed_receipt": ("ref", "title"),
     "ticket_dispatched": ("ref", "task_force"),
     "ticket_signed": ("ref", "who"),
@@ -109,8 +111,25 @@ def _prepare(kind: str, context: Mapping) -> dict:
         card = str(values["card"])
         values["card_label"] = label(CARD_LABELS, card)
         values["card_colour"] = CARD_COLOURS.get(card, "#57606a")
+        values["card_colours"] = CARD_COLOURS
         values["stage_label"] = label(STAGE_LABELS, str(values["stage"]))
         values["repeat_no"] = int(values.get("repeat_no") or values.get("repeat") or 0)
+        deadlines = _deadlines(values)
+        values["deadlines"] = deadlines
+        # The SMS names every deadline in its one "stage" parameter (vendor templates are fixed).
+        values["stages_label"] = str(_l(", ")).join(d["stage_label"] for d in deadlines)
+    elif kind == "escalation_summary":
+        tickets: list[dict] = [dict(t) for t in context["tickets"]]
+        for t in tickets:
+            t["card_label"] = label(CARD_LABELS, str(t["card"]))
+            t["stages_label"] = str(_l(", ")).join(
+                label(STAGE_LABELS, str(stage)) for stage in t["stages"]
+            )
+        values["tickets"] = tickets
+        values["count"] = len(tickets)
+        values["card_colours"] = CARD_COLOURS
+        for card in ("red", "yellow", "blue"):
+            values[card] = sum(1 for t in tickets if t["card"] == card)
     elif kind == "extension_decided":
         values["decision"] = str(_l("approved") if values["approved"] else _l("rejected"))
     elif kind == "sms_digest":
@@ -118,22 +137,50 @@ def _prepare(kind: str, context: Mapping) -> dict:
         values["refs"] = refs
         values.setdefault("more", max(int(values["count"]) - len(refs), 0))
     elif kind == "morning_digest":
-        values["due_today"], values["overdue"] = list(values["due_today"]), list(values["overdue"])
+        for section in ("due_today", "overdue"):
+            values[section] = list(values[section])
+            # The lines may be capped (DIGEST_MAX_LINES); the count is of every ticket.
+            total = int(values.get(f"{section}_count", len(values[section])))
+            values[f"{section}_count"] = total
+            values[f"{section}_more"] = max(total - len(values[section]), 0)
     return values
+
+
+def _deadlines(values: Mapping) -> list[dict]:
+    """The deadlines one escalation message names, highest card first, with their labels:
+    those the sweep folded into it, or just the message's own."""
+    named = values.get("deadlines") or [
+        {"stage": values["stage"], "card": values["card"], "repeat_no": values["repeat_no"]}
+    ]
+    return [
+        {
+            "stage_label": label(STAGE_LABELS, str(d["stage"])),
+            "card": str(d["card"]),
+            "card_label": label(CARD_LABELS, str(d["card"])),
+            "repeat_no": int(d.get("repeat_no") or 0),
+            "due": d.get("due", values["due"]),
+        }
+        for d in named
+    ]
 
 
 def sms_params(kind: str, values: Mapping) -> dict[str, str]:
     """The kind's SMS parameters, in template order, as short strings."""
     params: dict[str, str] = {}
     for name in SMS_PARAMS[kind]:
-        if kind == "escalation" and name in ("card", "stage"):
-            value: object = values[f"{name}_label"]
+        if kind == "escalation" and name == "stage":
+            value: object = values["stages_label"]
+        elif kind == "escalation" and name == "card":
+            value = values["card_label"]
         elif kind == "sms_digest" and name == "refs":
             value = ",".join(values["refs"][:2])
         elif kind == "morning_digest":
-            value = len(values[name])
+            value = values[f"{name}_count"]
         else:
             value = values[name]
+        if name.endswith("url"):  # a link cut short is no link
+            params[name] = str(value)
+            continue
         limit = SMS_TITLE_LIMIT if name == "title" else SMS_PARAM_LIMIT
         params[name] = _shorten(value, limit)
     return params

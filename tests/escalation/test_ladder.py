@@ -3,7 +3,14 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from servicedesk.escalation.ladder import evaluate, highest_card, repeat_time, rung_time
+from servicedesk.escalation.ladder import (
+    Firing,
+    catch_up,
+    evaluate,
+    highest_card,
+    repeat_time,
+    rung_time,
+)
 from servicedesk.escalation.models import Level, Stage
 from servicedesk.escalation.policy import default_rungs
 from servicedesk.sla.calendar import WorkingCalendar, parse_working_hours
@@ -95,3 +102,35 @@ def test_cards_only_climb():
     assert highest_card([Card.NONE, Card.YELLOW, Card.BLUE]) is Card.YELLOW
     assert highest_card([]) is Card.NONE
     assert highest_card(["red", "blue"]) is Card.RED
+
+
+def _firing(level, repeat_no=0, stage=Stage.RESOLVE):
+    return Firing(stage, level, repeat_no, DUE)
+
+
+def test_after_downtime_only_the_highest_rung_of_a_clock_goes_out():
+    blue, yellow, red = (_firing(level) for level in (Level.BLUE, Level.YELLOW, Level.RED))
+    sign_yellow = _firing(Level.YELLOW, stage=Stage.SIGN)
+    send, superseded = catch_up([blue, yellow, red, sign_yellow], set())
+    assert send == [red, sign_yellow]  # one per clock: each clock's highest
+    assert superseded == [blue, yellow]
+
+
+def test_a_daily_repeat_outranks_the_red_card_it_follows():
+    red, repeat = _firing(Level.RED), _firing(Level.REPEAT, 2)
+    assert catch_up([red, repeat], set()) == ([repeat], [red])
+
+
+def test_a_blue_never_follows_the_yellow_card_of_the_same_clock():
+    blue = _firing(Level.BLUE)
+    assert catch_up([blue], {("resolve", "yellow", 0)}) == ([], [blue])
+    # Another clock's yellow does not silence this one's blue.
+    assert catch_up([blue], {("sign", "yellow", 0)}) == ([blue], [])
+
+
+def test_the_ladder_says_which_due_rungs_a_late_ticket_skips():
+    # Friday 08:00: red (Thursday 17:30) is due, its first daily repeat (09:00) is not yet.
+    due, _, _ = evaluate(CALENDAR, [RESOLVE], LADDER, set(), utc("2026-12-04 08:00"))
+    send, superseded = catch_up(due, set())
+    assert [f.level for f in send] == [Level.RED]
+    assert {f.level for f in superseded} == {Level.BLUE, Level.YELLOW}

@@ -196,3 +196,20 @@ def test_a_lead_of_a_disbanded_task_force_gets_no_digest(app, park, tickets):
     digests("2026-10-09 08:45")
     assert digest_of(other_lead) == []
     assert refs["D"] in digest_of(park.supervisor)[0].body_text  # the park still sees it
+
+
+def test_a_long_digest_lists_the_most_urgent_and_says_how_many_more(
+    app, park, tickets, monkeypatch
+):
+    refs, _other_lead, _idle = tickets
+    monkeypatch.setitem(app.config, "DIGEST_MAX_LINES", 1)
+    digests("2026-10-09 08:45")
+    [digest] = digest_of(park.supervisor)
+    # Two overdue (D, then B), one line listed: the counts are of every ticket.
+    assert digest.subject == "Morning digest: 1 due today, 2 overdue"
+    today, overdue = sections(digest.body_text)
+    assert refs["A"] in today and "more" not in today
+    assert refs["D"] in overdue and refs["B"] not in overdue
+    assert "… and 1 more: http://127.0.0.1:5000/tickets/queue" in overdue
+    assert "… and 1 more</a>" in digest.body_html
+    assert digest.body_html.count("/tickets/GC-") == 2  # one line per section

@@ -36,6 +36,14 @@ CONTEXTS: dict[str, Mapping[str, object]] = {
         "due": "2026-11-27 17:30",
         "task_force": "New display",
     },
+    "escalation_summary": {
+        "tickets": [
+            {**TICKET, "card": "red", "stages": ["resolve", "sign"]},
+            {**TICKET, "ref": "GC-2026-000124", "card": "yellow", "stages": ["resolve"]},
+            {**TICKET, "ref": "GC-2026-000125", "card": "blue", "stages": ["first_contact"]},
+        ],
+        "queue_url": "http://127.0.0.1:5000/tickets/queue",
+    },
     "ticket_filed_receipt": TICKET,
     "ticket_dispatched": {"ref": "GC-2026-000123", "task_force": "New display"},
     "ticket_signed": {"ref": "GC-2026-000123", "who": "Li Na", "task_force": "New display"},
@@ -104,6 +112,47 @@ def test_a_chinese_sms_fits_one_segment(app, kind):
     assert len(render_notification(kind, "zh_CN", CONTEXTS[kind]).sms_text) <= 70
 
 
+FOLDED = {
+    **CONTEXTS["escalation"],
+    "card": "red",
+    "stage": "resolve",
+    "deadlines": [
+        {"stage": "resolve", "card": "red", "repeat_no": 0, "due": "2026-11-27 17:30"},
+        {"stage": "sign", "card": "yellow", "repeat_no": 0, "due": "2026-11-24 10:00"},
+        {"stage": "first_contact", "card": "red", "repeat_no": 2, "due": "2026-11-24 17:00"},
+    ],
+}
+
+
+def test_one_reminder_names_each_deadline_and_the_highest_card(app):
+    english = render_notification("escalation", "en", FOLDED)
+    assert english.subject.startswith("[Red card] GC-2026-000123")
+    assert "3 deadlines of this ticket need attention; the highest card is the Red card." in (
+        english.text
+    )
+    assert "- Resolution deadline 2026-11-27 17:30: Red card" in english.text
+    assert "- Sign-for deadline 2026-11-24 10:00: Yellow card" in english.text
+    assert "First-contact deadline 2026-11-24 17:00: Red card, reminder 2" in english.html
+    assert "3 deadlines need attention" in english.sms_text
+    chinese = render_notification("escalation", "zh_CN", FOLDED)
+    assert "本诉求有 3 项期限需要处理，最高为红牌。" in chinese.text
+    assert chinese.sms_params["stage"].startswith("办结期限、签收期限")
+    assert len(chinese.sms_text) <= 70
+
+
+def test_the_summary_counts_the_cards_and_links_the_queue(app):
+    summary = render_notification("escalation_summary", "en", CONTEXTS["escalation_summary"])
+    assert summary.subject == "Reminders for 3 tickets"
+    assert "(red: 1, yellow: 1, blue: 1)" in summary.text
+    assert "[Red card] GC-2026-000123" in summary.text
+    assert summary.sms_text == (
+        "3 of your tickets need attention (red 1, yellow 1, blue 1): "
+        "http://127.0.0.1:5000/tickets/queue"
+    )
+    chinese = render_notification("escalation_summary", "zh_CN", CONTEXTS["escalation_summary"])
+    assert chinese.sms_text.startswith("您有 3 件诉求需要处理（红牌 1，黄牌 1，蓝牌 1）")
+
+
 def test_the_card_decides_the_reminder(app):
     def escalation(card: str, repeat_no: int = 0):
         context = {**CONTEXTS["escalation"], "card": card, "repeat_no": repeat_no}
@@ -150,7 +199,8 @@ def test_the_html_loads_nothing_from_elsewhere(app):
     for kind, context in CONTEXTS.items():
         html = render_notification(kind, "en", context).html
         assert "<img" not in html and "<link" not in html and "<script" not in html
-        assert set(re.findall(r'(?:href|src)="([^"]*)"', html)) <= {context.get("url"), URL, None}
+        links = set(re.findall(r'(?:href|src)="([^"]*)"', html))
+        assert links <= {context.get("url"), context.get("queue_url"), URL, None}
 
 
 def test_a_title_with_a_line_break_keeps_the_subject_on_one_line(app):

@@ -14,20 +14,28 @@ from tests.notifications.conftest import outbox
 from tests.tickets.conftest import act, file_ticket, reference_from, ticket
 
 
-def _sign_reminders(park, client_for) -> tuple[str, list[Notification]]:
-    """A ticket nobody signed for, two hours past its deadlines, and the sweep's reminders."""
+def _sign_reminders(
+    park, client_for, *, every_deadline: bool = False
+) -> tuple[str, list[Notification]]:
+    """A ticket nobody signed for, two hours past its sign-for deadline (``every_deadline``:
+    past all its deadlines), and the sweep's reminders naming the sign-for deadline."""
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
     t = ticket(ref)
     assert t.resolve_due_at is not None and t.dispatched_at is not None  # filed and dispatched
-    shift = t.resolve_due_at - (t.dispatched_at - timedelta(hours=2))
-    for name in ("clock_started_at", "sign_due_at", "first_contact_due_at", "resolve_due_at"):
-        setattr(t, name, getattr(t, name) - shift)
+    if every_deadline:
+        shift = t.resolve_due_at - (t.dispatched_at - timedelta(hours=2))
+        for name in ("clock_started_at", "sign_due_at", "first_contact_due_at", "resolve_due_at"):
+            setattr(t, name, getattr(t, name) - shift)
+    else:
+        t.sign_due_at = t.dispatched_at - timedelta(hours=2)
     db.session.commit()
     run_sweep()
     rows = [
         r
         for r in outbox(ref, kind="escalation")
-        if r.reason is not None and r.reason["stage"] == "sign" and r.status == "pending"
+        if r.reason is not None
+        and any(step[0] == "sign" for step in r.reason["steps"])
+        and r.status == "pending"
     ]
     assert rows, "the sweep wrote no sign-for reminder"
     return ref, rows
@@ -40,6 +48,13 @@ def test_a_sign_for_reminder_is_cancelled_once_the_ticket_is_signed(park, client
     db.session.expire_all()
     row = db.session.get(Notification, rows[0].id)
     assert (row.status, row.last_error) == ("cancelled", "signed for meanwhile")
+
+
+def test_a_reminder_naming_another_deadline_too_still_goes_out_after_signing(park, client_for):
+    ref, rows = _sign_reminders(park, client_for, every_deadline=True)
+    assert {step[0] for step in rows[0].reason["steps"]} > {"sign"}  # folded with the others
+    act(client_for(park.member), ref, "sign")
+    assert deliver(rows[0].id) == "sent"  # the resolution deadline it names is still passed
 
 
 def test_the_check_comes_from_the_registry(app, park, client_for, monkeypatch):

@@ -39,11 +39,27 @@ from tests.tickets.conftest import (  # noqa: F401  (client_for, park: fixtures)
 
 
 def rows() -> list[Notification]:
-    """Every outbox row, freshly read. These tests give everybody an e-mail address and a
-    mobile number, so every row is due for delivery (none is failed for want of an address)."""
+    """Every outbox row to deliver, freshly read. These tests give everybody an e-mail address
+    and a mobile number, so every row is due for delivery (none is failed for want of an
+    address). Rows folded into a summary are records, never sent alone: see :func:`folded`."""
     db.session.commit()
     db.session.expire_all()
-    return list(db.session.scalars(select(Notification).order_by(Notification.id)))
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.status != "folded").order_by(Notification.id)
+        )
+    )
+
+
+def folded() -> list[Notification]:
+    """The rows a summary replaced (each names its summary in ``digest_id``)."""
+    db.session.commit()
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.status == "folded").order_by(Notification.id)
+        )
+    )
 
 
 def statuses() -> dict[str, int]:
