@@ -122,7 +122,7 @@ def make_app(env: dict[str, str]):
 
 def build_people(app, password: str = "bench-password") -> None:
     """The demonstration park's people, task forces, enterprises and categories (no tickets)."""
-    from servicedesk.demo.park import build_park
+    from servicedesk.demo.build import build_park
     from servicedesk.extensions import db
 
     with app.app_context():

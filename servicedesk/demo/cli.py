@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from servicedesk.auth.models import User
 from servicedesk.crud import Refused
-from servicedesk.demo.park import DEMO_ACCOUNTS, DemoPark, build_park
+from servicedesk.demo.build import DemoPark, build_park
+from servicedesk.demo.park import DEMO_ACCOUNTS
 from servicedesk.demo.stories import Stories
 from servicedesk.extensions import db
 from servicedesk.tickets.models import Ticket

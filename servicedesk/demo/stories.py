@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from servicedesk.clock import utcnow
-from servicedesk.demo.park import DemoPark
+from servicedesk.demo.build import DemoPark
 from servicedesk.extensions import db
 from servicedesk.sla.vocabulary import Urgency
 from servicedesk.tickets import closing

@@ -180,7 +180,8 @@ def test_production_refuses(app):
 
 def test_a_failure_half_way_loads_nothing(app, make_enterprise):
     # An enterprise already holds BOE's credit code, so the load fails after the people exist.
-    from servicedesk.demo.park import ENTERPRISES, valid_uscc
+    from servicedesk.demo.build import valid_uscc
+    from servicedesk.demo.park import ENTERPRISES
 
     make_enterprise(name="先到的企业", uscc=valid_uscc(ENTERPRISES["boe"][1]))
     result = run_demo_load(app)
