@@ -2,72 +2,19 @@
 so timelines, deadlines and routing are what the product itself produces.
 
 Every action happens "now". A few stories are then moved back in time as a whole (see
-:func:`backdate`) so the overdue queue, the colour cards and the monthly metrics have something
-to show; nothing in the product's code is patched for that.
+:func:`servicedesk.demo.backdating.backdate`) so the overdue queue, the colour cards and the
+monthly metrics have something to show; nothing in the product's code is patched for that.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from sqlalchemy import select
-
-from servicedesk.clock import utcnow
+from servicedesk.demo.backdating import backdate, this_minute
 from servicedesk.demo.build import DemoPark
-from servicedesk.extensions import db
 from servicedesk.sla.vocabulary import Urgency
 from servicedesk.tickets import closing
 from servicedesk.tickets import services as desk
-from servicedesk.tickets.deadlines import clock_reading, refresh_deadlines
 from servicedesk.tickets.extension_requests import decide_extension, request_extension
-from servicedesk.tickets.handling import handling_minutes
-from servicedesk.tickets.models import Channel, ExtensionRequest, SiteVisit, Ticket
-
-_TICKET_TIMES = (
-    "filed_at",
-    "dispatched_at",
-    "signed_at",
-    "first_contact_at",
-    "resolved_at",
-    "closed_at",
-    "sign_due_at",
-    "first_contact_due_at",
-    "resolve_due_at",
-    "paused_at",
-)
-
-
-def backdate(ticket: Ticket, weeks: int) -> None:
-    """Move a ticket's whole history ``weeks`` earlier: its times, deadlines and timeline.
-
-    Demo data only. Whole weeks keep every moment on the same weekday and time of day, so
-    working-time deadlines stay on working hours, and everything a service recorded (on time or
-    not) stays true. A ticket still open afterwards is overdue.
-    """
-    delta = timedelta(weeks=weeks)
-    clocks = clock_reading(ticket)
-    for name in _TICKET_TIMES:
-        moment = getattr(ticket, name)
-        if moment is not None:
-            setattr(ticket, name, moment - delta)
-    refresh_deadlines(ticket, clocks)
-    ticket.handling_minutes = handling_minutes(ticket)
-    for event in ticket.events:
-        event.created_at -= delta
-    for visit in db.session.scalars(select(SiteVisit).where(SiteVisit.ticket_id == ticket.id)):
-        visit.visited_at -= delta
-    for request in db.session.scalars(
-        select(ExtensionRequest).where(ExtensionRequest.ticket_id == ticket.id)
-    ):
-        request.created_at -= delta
-        if request.decided_at is not None:
-            request.decided_at -= delta
-
-
-def _this_minute() -> datetime:
-    """Now to the minute, as a visit time typed into the form is (a visit cannot predate its
-    ticket, and the demo files and works each ticket within the same minute)."""
-    return utcnow().replace(second=0, microsecond=0)
+from servicedesk.tickets.models import Channel, Ticket
 
 
 class Stories:
@@ -221,7 +168,7 @@ class Stories:
         desk.record_site_visit(
             member,
             power,
-            visited_at=_this_minute(),
+            visited_at=this_minute(),
             location="京东方模组扩产项目施工现场",
             participants="王晓燕；供电公司营销部；京东方工程部张敏",
             notes="确定临时用电接入点，供电公司需扩建10kV间隔，预计需两周。",
@@ -248,7 +195,7 @@ class Stories:
         desk.record_site_visit(
             liu,
             battery,
-            visited_at=_this_minute(),
+            visited_at=this_minute(),
             location="埃克森新能源电池产业园",
             participants="刘洋；陈志强；供电公司；埃克森新能源罗丹",
             notes="现场核实负荷清单，确定由110kV变电站新出两回专线。",
@@ -402,7 +349,7 @@ class Stories:
         desk.record_site_visit(
             member,
             lights,
-            visited_at=_this_minute(),
+            visited_at=this_minute(),
             location="京东方厂区东侧道路",
             participants="王晓燕；市政路灯所",
             notes="夜间复查，发现三盏灯具损坏，当场更换。",
