@@ -1,10 +1,11 @@
-"""The supervisors' metrics (12345 practice), defined once, as SQL.
+"""The supervisors' metrics (12345 practice), defined once, as SQL conditions on tickets.
 
-Each metric is a numerator over a denominator, both counted by the database: ``SUM(CASE WHEN
-... THEN 1 ELSE 0 END)`` per reporting bucket, grouped by the slice. :func:`aggregate_query`
-builds the one statement the dashboard, the exports and the bulletin read;
-:func:`ticket_condition` gives the WHERE clause of the tickets behind any number, so a list is
-always exactly what was counted. Pure: SQLAlchemy expressions only, no session, no request.
+Each metric is a numerator over a denominator, both conditions on a ticket for one reporting
+bucket; a slice is a way to cut the park (task force, chain, category ...).
+:mod:`servicedesk.supervision.aggregates` counts them in the one statement the dashboard, the
+exports and the bulletin read; :func:`ticket_condition` gives the WHERE clause of the tickets
+behind any number, so a list is always exactly what was counted. Pure: SQLAlchemy expressions
+only, no session, no request.
 
 Which timestamp puts a ticket in a period (a bucket is a half-open UTC range):
 
@@ -26,24 +27,13 @@ never unsatisfied (an unsatisfied rating reopens the ticket instead).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    and_,
-    case,
-    false,
-    func,
-    literal,
-    or_,
-    select,
-    true,
-)
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from servicedesk.enterprises.models import Enterprise, IndustryChain
 from servicedesk.escalation.models import EscalationFiring, Level
@@ -55,10 +45,10 @@ Bucket = tuple[datetime, datetime]  # [start, end) in naive UTC
 
 _OPEN = [s.value for s in OPEN_STATUSES]
 _SATISFIED = [Rating.SATISFIED.value, Rating.BASICALLY_SATISFIED.value]
-_CARD_LEVELS = (Level.YELLOW.value, Level.RED.value)
 
 
-def _within(column, bucket: Bucket) -> ColumnElement[bool]:
+def within(column, bucket: Bucket) -> ColumnElement[bool]:
+    """``column`` falls in the half-open ``bucket``: on or after its start, before its end."""
     return and_(column >= bucket[0], column < bucket[1])
 
 
@@ -71,7 +61,7 @@ def _returned_once() -> ColumnElement[bool]:
 def _card_fired(level: str, bucket: Bucket) -> ColumnElement[bool]:
     return Ticket.id.in_(
         select(EscalationFiring.ticket_id).where(
-            EscalationFiring.level == level, _within(EscalationFiring.fired_at, bucket)
+            EscalationFiring.level == level, within(EscalationFiring.fired_at, bucket)
         )
     )
 
@@ -97,7 +87,7 @@ class Metric:
 
 
 def _dispatched(b: Bucket, _now: datetime) -> ColumnElement[bool]:
-    return _within(Ticket.dispatched_at, b)
+    return within(Ticket.dispatched_at, b)
 
 
 def _sign_counted(b: Bucket, now: datetime) -> ColumnElement[bool]:
@@ -105,11 +95,11 @@ def _sign_counted(b: Bucket, now: datetime) -> ColumnElement[bool]:
 
 
 def _resolved(b: Bucket, _now: datetime) -> ColumnElement[bool]:
-    return _within(Ticket.resolved_at, b)
+    return within(Ticket.resolved_at, b)
 
 
 def _closed(b: Bucket, _now: datetime) -> ColumnElement[bool]:
-    return and_(Ticket.status == Status.CLOSED.value, _within(Ticket.closed_at, b))
+    return and_(Ticket.status == Status.CLOSED.value, within(Ticket.closed_at, b))
 
 
 def _open(_b: Bucket, _now: datetime) -> ColumnElement[bool]:
@@ -320,106 +310,3 @@ SLICES: dict[str, Slice] = {
         Slice("month", _l("Month"), None, None),
     )
 }
-
-
-def column_name(metric: str, part: str, index: int) -> str:
-    """The label of one aggregate column: ``sign_on_time__num__0``."""
-    return f"{metric}__{part}__{index}"
-
-
-def _aggregates(metric: Metric, buckets: Sequence[Bucket], now: datetime, firings) -> list[Any]:
-    columns: list[Any] = []
-    for index, bucket in enumerate(buckets):
-        denominator = metric.denominator(bucket, now)
-        if metric.kind == "count":
-            level = Level.YELLOW.value if metric.name == "yellow_cards" else Level.RED.value
-            counted = func.sum(firings.c[f"{level}__{index}"])
-            columns.append(func.coalesce(counted, 0).label(column_name(metric.name, "num", index)))
-            continue
-        if metric.kind == "mean_hours":
-            numerator = func.sum(case((denominator, Ticket.handling_minutes), else_=0))
-        else:
-            assert metric.numerator is not None, f"{metric.name}: a rate needs a numerator"
-            numerator = func.sum(
-                case((and_(denominator, metric.numerator(bucket, now)), 1), else_=0)
-            )
-        columns.append(func.coalesce(numerator, 0).label(column_name(metric.name, "num", index)))
-        columns.append(
-            func.coalesce(func.sum(case((denominator, 1), else_=0)), 0).label(
-                column_name(metric.name, "den", index)
-            )
-        )
-    return columns
-
-
-def _firings_per_ticket(buckets: Sequence[Bucket]):
-    """Yellow and red firings per ticket and bucket, to join to the tickets."""
-    columns = [
-        func.sum(
-            case(
-                (
-                    and_(
-                        EscalationFiring.level == level, _within(EscalationFiring.fired_at, bucket)
-                    ),
-                    1,
-                ),
-                else_=0,
-            )
-        ).label(f"{level}__{index}")
-        for index, bucket in enumerate(buckets)
-        for level in _CARD_LEVELS
-    ]
-    start = min(b[0] for b in buckets)
-    end = max(b[1] for b in buckets)
-    return (
-        select(EscalationFiring.ticket_id, *columns)
-        .where(
-            EscalationFiring.level.in_(_CARD_LEVELS),
-            _within(EscalationFiring.fired_at, (start, end)),
-        )
-        .group_by(EscalationFiring.ticket_id)
-        .subquery("firings")
-    )
-
-
-def aggregate_query(
-    buckets: Sequence[Bucket],
-    slice_: Slice,
-    now: datetime,
-    scope: ColumnElement[bool] | None = None,
-    metrics: Sequence[Metric] | None = None,
-) -> Select:
-    """One statement: every metric's numerator and denominator for every bucket, one row per
-    slice key (one row for the whole park). ``scope`` narrows the tickets (a lead's teams)."""
-    metrics = list(METRICS.values()) if metrics is None else list(metrics)
-    firings = _firings_per_ticket(buckets)
-    columns = [c for m in metrics for c in _aggregates(m, buckets, now, firings)]
-    if slice_.key is not None:
-        query = select(slice_.key.label("key"), slice_.title.label("title"), *columns)
-    else:
-        query = select(literal(None).label("key"), literal(None).label("title"), *columns)
-    query = slice_.joins(query.select_from(Ticket))
-    query = query.outerjoin(firings, firings.c.ticket_id == Ticket.id)
-    query = query.where(scope if scope is not None else true())
-    if slice_.key is not None:
-        query = query.group_by(slice_.key, slice_.title).order_by(slice_.title)
-    return query
-
-
-def open_tickets_query(
-    group: Any,
-    scope: ColumnElement[bool] | None = None,
-    joins: Callable[[Select], Select] | None = None,
-) -> Select:
-    """Open tickets counted by ``group`` (their card, their task force ...)."""
-    query = select(group.label("key"), func.count(Ticket.id).label("tickets")).select_from(Ticket)
-    if joins is not None:
-        query = joins(query)
-    return query.where(Ticket.status.in_(_OPEN), scope if scope is not None else true()).group_by(
-        group
-    )
-
-
-def nothing() -> ColumnElement[bool]:
-    """A condition no ticket meets (a lead of no task force)."""
-    return false()

@@ -1,6 +1,6 @@
 """Read the metrics for one person: who may see what, and the numbers shaped for the page.
 
-Every number comes from :func:`servicedesk.supervision.metrics.aggregate_query`; this module
+Every number comes from :func:`servicedesk.supervision.aggregates.aggregate_query`; this module
 only decides the buckets and the scope, runs the statements and names the results.
 """
 
@@ -16,16 +16,8 @@ from servicedesk.auth.models import Role, User
 from servicedesk.clock import park_zone
 from servicedesk.enterprises.models import Enterprise
 from servicedesk.extensions import db
-from servicedesk.supervision.metrics import (
-    METRICS,
-    SLICES,
-    Bucket,
-    Metric,
-    aggregate_query,
-    column_name,
-    open_tickets_query,
-    ticket_condition,
-)
+from servicedesk.supervision.aggregates import aggregate_query, column_name, open_tickets_query
+from servicedesk.supervision.metrics import METRICS, SLICES, Bucket, Metric, ticket_condition
 from servicedesk.supervision.periods import Period, local_period, months_of, previous_period
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets.access import visible_tickets
