@@ -29,7 +29,7 @@ from servicedesk.notifications.admin_views import bp as deliveries_bp
 from servicedesk.notifications.views import bp as notifications_bp
 from servicedesk.people.views import bp as users_bp
 from servicedesk.sla.calendar_store import missing_calendar_years
-from servicedesk.supervision.views import bp as supervision_bp
+from servicedesk.supervision.export_views import bp as supervision_bp
 from servicedesk.taskforces.views import bp as taskforces_bp
 from servicedesk.tickets.admin_views import bp as categories_bp
 from servicedesk.tickets.cli import tickets_cli

@@ -1,42 +1,31 @@
-"""The supervision dashboard (督办看板), its exports and the printable monthly bulletin.
+"""The supervision dashboard (督办看板): the ``supervision`` blueprint, its guard and the page.
 
 Supervisors and admins see the whole park; a task-force lead sees the task forces they lead;
-everyone else is told the pages do not exist (404).
+everyone else is told the pages do not exist (404). The files and the printable bulletin join
+this blueprint from :mod:`servicedesk.supervision.export_views`, using the shaping helpers here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from functools import wraps
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, and_
 
 from servicedesk.clock import park_zone, utcnow
-from servicedesk.forms import in_calendar_years
 from servicedesk.sla.labels import URGENCY_LABELS
-from servicedesk.supervision import exports
 from servicedesk.supervision import queries as reports
 from servicedesk.supervision.forms import PeriodForm
 from servicedesk.supervision.metrics import METRICS, SLICES, Metric
-from servicedesk.supervision.periods import (
-    Period,
-    local_today,
-    named_period,
-    previous_period,
-    trailing_months,
-)
+from servicedesk.supervision.periods import Period, previous_period, trailing_months
 from servicedesk.tickets import queries as ticket_queries
-from servicedesk.tickets.labels import CARD_LABELS, RATING_LABELS, label, status_label
-from servicedesk.tickets.views import filters_from_request
+from servicedesk.tickets.labels import CARD_LABELS, label
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 
-#: The ticket list export stops here; a larger list is narrowed with the queue filters first.
-MAX_EXPORTED_TICKETS = 50_000
 TREND_MONTHS = 12
 
 
@@ -93,7 +82,8 @@ def number_url(metric: str, part: str, period: Period, slice_name: str = "park",
     return url_for("tickets.queue", **args)
 
 
-def _row_title(slice_name: str, row: reports.Row) -> str:
+def row_title(slice_name: str, row: reports.Row) -> str:
+    """The readable name of one table row (an urgency's label; "No task force" for none)."""
     if slice_name == "urgency":
         labels: dict = URGENCY_LABELS
         return str(labels.get(row.key, row.key))
@@ -165,7 +155,7 @@ def _charts(
     }
 
 
-def _ranked(rows: list[reports.Row]) -> list[tuple[str, reports.Row]]:
+def ranked_task_forces(rows: list[reports.Row]) -> list[tuple[str, reports.Row]]:
     """Task forces by on-time resolution rate, then satisfaction; those with nothing last."""
 
     def order(row: reports.Row):
@@ -173,16 +163,18 @@ def _ranked(rows: list[reports.Row]) -> list[tuple[str, reports.Row]]:
         satisfaction = row.current["satisfaction"].value
         return (rate is None, -(rate or 0), -(satisfaction or 0), row.title or "")
 
-    return [(_row_title("task_force", r), r) for r in sorted(rows, key=order) if r.key is not None]
+    return [(row_title("task_force", r), r) for r in sorted(rows, key=order) if r.key is not None]
 
 
-def _picked() -> tuple[PeriodForm, Period, str]:
+def period_and_slice() -> tuple[PeriodForm, Period, str]:
+    """The period form read from the query string, with the period and the slice it chose."""
     form = PeriodForm(formdata=request.args)
     form.validate()
     return form, form.chosen_period(utcnow()), form.chosen_slice()
 
 
-def _scope_label() -> str:
+def scope_label() -> str:
+    """Whose tickets the numbers count: the whole park, or the names of the led task forces."""
     if reports.sees_whole_park(current_user):
         return _("Whole park")
     return "、".join(reports.task_force_names(reports.led_task_force_ids(current_user)))
@@ -194,7 +186,7 @@ def _scope_label() -> str:
 @bp.route("/")
 @supervision_required
 def dashboard():
-    form, period, slice_name = _picked()
+    form, period, slice_name = period_and_slice()
     now = utcnow()
     tz = park_zone()
     scope = reports.scope_for(current_user)
@@ -204,7 +196,7 @@ def dashboard():
         rows if slice_name == "task_force" else reports.rows_for("task_force", period, scope, now)
     )
     trend = reports.trend(trailing_months(period, TREND_MONTHS, tz), scope, now)
-    ranking = _ranked(by_task_force)
+    ranking = ranked_task_forces(by_task_force)
     cards = reports.open_by_card(scope)
     workload = reports.open_by_task_force(scope)
     return render_template(
@@ -222,11 +214,11 @@ def dashboard():
         workload=workload,
         metrics=METRICS,
         charts=_charts(trend, ranking, cards, workload),
-        row_title=_row_title,
+        row_title=row_title,
         number_url=number_url,
         format_figure=format_figure,
         format_change=format_change,
-        scope_label=_scope_label(),
+        scope_label=scope_label(),
         card_labels=CARD_LABELS,
         export_args=_export_args(form),
     )
@@ -239,203 +231,3 @@ def _export_args(form: PeriodForm) -> dict:
             {"date_from": form.date_from.data.isoformat(), "date_to": form.date_to.data.isoformat()}
         )
     return args
-
-
-def _table(slice_name: str, period: Period) -> tuple[list[str], list[list]]:
-    """The dashboard's slice table as plain cells: header and rows."""
-    header = [str(SLICES[slice_name].label)]
-    for metric in METRICS.values():
-        if metric.kind == "count":
-            header.append(str(metric.label))
-            continue
-        header += [
-            f"{metric.label} · {_('numerator')}",
-            f"{metric.label} · {_('denominator')}",
-            str(metric.label),
-        ]
-    rows = []
-    for row in reports.rows_for(slice_name, period, reports.scope_for(current_user), utcnow()):
-        cells: list = [_row_title(slice_name, row)]
-        for metric in METRICS.values():
-            figure = row.current[metric.name]
-            if metric.kind == "count":
-                cells.append(int(figure.numerator))
-                continue
-            value = figure.value
-            cells += [
-                round(figure.numerator / 60, 1)
-                if metric.kind == "mean_hours"
-                else int(figure.numerator),
-                figure.denominator,
-                None if value is None else round(value, 1),
-            ]
-        rows.append(cells)
-    return header, rows
-
-
-def _file_name(stem: str, period: Period, slice_name: str, extension: str) -> str:
-    return f"{stem}_{period.key}_{slice_name}.{extension}"
-
-
-@bp.route("/export.csv")
-@supervision_required
-def export_csv():
-    _form, period, slice_name = _picked()
-    header, rows = _table(slice_name, period)
-    return _download(
-        exports.csv_bytes(header, rows),
-        "text/csv; charset=utf-8",
-        _file_name(_("supervision"), period, slice_name, "csv"),
-    )
-
-
-@bp.route("/export.xlsx")
-@supervision_required
-def export_xlsx():
-    _form, period, slice_name = _picked()
-    header, rows = _table(slice_name, period)
-    caption = _(
-        "%(scope)s, %(first)s – %(last)s",
-        scope=_scope_label(),
-        first=period.first.isoformat(),
-        last=period.last.isoformat(),
-    )
-    body = exports.xlsx_bytes(_("Metrics"), header, rows, caption=caption)
-    return _download(body, XLSX, _file_name(_("supervision"), period, slice_name, "xlsx"))
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = exports.content_disposition(filename)
-    return response
-
-
-# --- the tickets behind a number, as a file -----------------------------------------------
-
-
-def _local(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return moment.replace(tzinfo=UTC).astimezone(park_zone()).strftime("%Y-%m-%d %H:%M")
-
-
-def _ticket_rows() -> tuple[list[str], list[list]]:
-
-    found = reports.exported_tickets(current_user, filters_from_request(), MAX_EXPORTED_TICKETS)
-    header = [
-        _("Reference"),
-        _("Title"),
-        _("Enterprise"),
-        _("Task force"),
-        _("Category"),
-        _("Urgency"),
-        _("Status"),
-        _("Filed"),
-        _("Dispatched"),
-        _("Resolved"),
-        _("Closed"),
-        _("Rating"),
-        _("Handling time (working hours)"),
-    ]
-    urgencies: dict = URGENCY_LABELS
-    rows = [
-        [
-            ref,
-            title,
-            enterprise,
-            team or "",
-            category,
-            str(urgencies.get(urgency, urgency)),
-            status_label(status),
-            _local(filed),
-            _local(dispatched),
-            _local(resolved),
-            _local(closed),
-            str(RATING_LABELS.get(rating, "")) if rating else "",
-            None if minutes is None else round(minutes / 60, 1),
-        ]
-        for (
-            ref,
-            title,
-            enterprise,
-            team,
-            category,
-            urgency,
-            status,
-            filed,
-            dispatched,
-            resolved,
-            closed,
-            rating,
-            minutes,
-        ) in found
-    ]
-    return header, rows
-
-
-def _tickets_file_name(extension: str) -> str:
-    parts = [_("tickets"), request.args.get("set") or "all", request.args.get("part") or ""]
-    parts += [request.args.get("from") or "", request.args.get("to") or ""]
-    return "_".join(p for p in parts if p) + f".{extension}"
-
-
-@bp.route("/tickets.csv")
-@supervision_required
-def tickets_csv():
-    header, rows = _ticket_rows()
-    return _download(
-        exports.csv_bytes(header, rows), "text/csv; charset=utf-8", _tickets_file_name("csv")
-    )
-
-
-@bp.route("/tickets.xlsx")
-@supervision_required
-def tickets_xlsx():
-    header, rows = _ticket_rows()
-    return _download(
-        exports.xlsx_bytes(_("Tickets"), header, rows), XLSX, _tickets_file_name("xlsx")
-    )
-
-
-# --- the monthly bulletin ---------------------------------------------------------------------
-
-
-def _bulletin_month(now: datetime) -> Period:
-    tz = park_zone()
-    text = request.args.get("month", "")
-    try:
-        first: date | None = date.fromisoformat(f"{text}-01")
-    except ValueError:
-        first = None
-    # 0001-01 and 9999-12 parse, but their months reach past what a datetime can hold.
-    if first is None or not in_calendar_years(first):
-        return named_period("last_month", local_today(now, tz), tz)
-    return named_period("this_month", first, tz)
-
-
-@bp.route("/bulletin")
-@supervision_required
-def bulletin():
-    now = utcnow()
-    period = _bulletin_month(now)
-    scope = reports.scope_for(current_user)
-    summary = reports.rows_for("park", period, scope, now)[0]
-    ranking = _ranked(reports.rows_for("task_force", period, scope, now))
-    chains = reports.rows_for("chain", period, scope, now)
-    return render_template(
-        "supervision/bulletin.html",
-        period=period,
-        summary=summary,
-        ranking=ranking,
-        chains=chains,
-        metrics=METRICS,
-        row_title=_row_title,
-        format_figure=format_figure,
-        format_change=format_change,
-        scope_label=_scope_label(),
-        issued=local_today(now, park_zone()),
-        cards=reports.open_by_card(scope),
-    )
