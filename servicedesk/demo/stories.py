@@ -11,7 +11,7 @@ from __future__ import annotations
 from servicedesk.demo.backdating import backdate, this_minute
 from servicedesk.demo.build import DemoPark
 from servicedesk.sla.vocabulary import Urgency
-from servicedesk.tickets import closing
+from servicedesk.tickets import casework, closing
 from servicedesk.tickets import services as desk
 from servicedesk.tickets.extension_requests import decide_extension, request_extension
 from servicedesk.tickets.models import Channel, Ticket
@@ -94,7 +94,7 @@ class Stories:
             "春节后柔性AMOLED产线满负荷生产，一线操作工缺口约200人，"
             "希望专班协助对接人社部门和周边职业院校，组织专场招聘会。",
         )
-        desk.add_note(
+        casework.add_note(
             self.people["dispatcher"], hiring, "链主企业诉求，已电话提醒新型显示专班尽快签收。"
         )
         # Filed a week ago and never signed: the sign-for deadline is long past (red card).
@@ -137,7 +137,7 @@ class Stories:
             "一期6GWh产线爬坡满产，需招聘电芯制造技术工人120名、设备工程师15名，"
             "请协助发布招聘信息并申请岗前培训补贴。",
         )
-        desk.sign(self.people["liu"], recruit)
+        casework.sign(self.people["liu"], recruit)
 
         lending = self.file(
             "changhong",
@@ -146,7 +146,7 @@ class Stories:
             "长虹新型显示智能终端产业园设备购置贷款约2亿元，"
             "请问能否享受“一事一议”贴息政策，需准备哪些材料？",
         )
-        desk.assign(self.people["lead"], lending, self.people["member"])
+        casework.assign(self.people["lead"], lending, self.people["member"])
 
     # --- in progress --------------------------------------------------------------------------
 
@@ -162,10 +162,10 @@ class Stories:
             urgent=True,
         )
         member = self.people["member"]
-        desk.sign(member, power)
-        desk.reply(member, power, "已收到，我们已联系供电公司，今天下午到现场踏勘。")
-        desk.add_note(member, power, "供电公司营销部已答复：变电站10kV间隔需扩建，内部沟通。")
-        desk.record_site_visit(
+        casework.sign(member, power)
+        casework.reply(member, power, "已收到，我们已联系供电公司，今天下午到现场踏勘。")
+        casework.add_note(member, power, "供电公司营销部已答复：变电站10kV间隔需扩建，内部沟通。")
+        casework.record_site_visit(
             member,
             power,
             visited_at=this_minute(),
@@ -185,14 +185,14 @@ class Stories:
             urgent=True,
         )
         liu = self.people["liu"]
-        desk.sign(liu, battery)
-        desk.request_info(liu, battery, "请提供新增用电负荷清单及设备投运计划。")
-        desk.enterprise_reply(
+        casework.sign(liu, battery)
+        casework.request_info(liu, battery, "请提供新增用电负荷清单及设备投运计划。")
+        casework.enterprise_reply(
             self.park.contacts["exxon"],
             battery,
             "新增负荷约12000kVA，化成分容设备3月底前全部投运。",
         )
-        desk.record_site_visit(
+        casework.record_site_visit(
             liu,
             battery,
             visited_at=this_minute(),
@@ -213,8 +213,8 @@ class Stories:
             project="polarizer",
         )
         ma = self.people["ma"]
-        desk.sign(ma, hazard)
-        desk.reply(ma, hazard, "已与自然资源和规划局、生态环境局对接，正在准备并联审批。")
+        casework.sign(ma, hazard)
+        casework.reply(ma, hazard, "已与自然资源和规划局、生态环境局对接，正在准备并联审批。")
         extension = request_extension(ma, hazard, 10, "需等待环评专家评审，申请延期10个工作日。")
         decide_extension(
             self.people["sun"], extension, False, "规划许可与环评可并联审批，请按原期限办结。"
@@ -231,9 +231,9 @@ class Stories:
             project="terminal",
         )
         zheng = self.people["zheng"]
-        desk.sign(zheng, roads)
-        desk.reply(zheng, roads, "已召开项目专题会，住建、市政部门正在制定施工方案。")
-        desk.add_note(
+        casework.sign(zheng, roads)
+        casework.reply(zheng, roads, "已召开项目专题会，住建、市政部门正在制定施工方案。")
+        casework.add_note(
             self.people["supervisor"], roads, "请专班本周内拿出解决方案并报管委会，督办。"
         )
         # Three weeks ago: well past the resolve deadline (red card).
@@ -247,7 +247,7 @@ class Stories:
             "确保验收后尽快办理不动产权证，便于入驻企业办理抵押融资。",
             project="workshops",
         )
-        desk.sign(zheng, deed)
+        casework.sign(zheng, deed)
         # Signed a week ago, nobody has contacted the enterprise since.
         backdate(deed, weeks=1)
 
@@ -264,8 +264,8 @@ class Stories:
             project="amoled",
         )
         member = self.people["member"]
-        desk.sign(member, review)
-        desk.request_info(
+        casework.sign(member, review)
+        casework.request_info(
             member, review, "请补充提供技改项目环境影响分析说明及新增污染物排放量测算。"
         )
 
@@ -292,9 +292,9 @@ class Stories:
             "模组扩产项目部分设备拟采用融资租赁方式，约3亿元，"
             "请协助对接融资租赁公司并了解贴息政策。",
         )
-        desk.sign(member, leasing)
-        desk.reply(member, leasing, "已联系两家融资租赁公司，下周二组织银企对接会。")
-        desk.resolve(
+        casework.sign(member, leasing)
+        casework.reply(member, leasing, "已联系两家融资租赁公司，下周二组织银企对接会。")
+        casework.resolve(
             member,
             leasing,
             "已组织银企对接会，两家融资租赁公司已出具初步方案；贴息政策按“一事一议”申报。",
@@ -308,9 +308,9 @@ class Stories:
             "公司高性能钕铁硼项目加速释放产能，需进口部分稀土原料，"
             "请问报关流程及可享受的通关便利措施。",
         )
-        desk.sign(wu, customs)
-        desk.reply(wu, customs, "已联系绵阳海关，可申请“提前申报”和“两步申报”通关模式。")
-        desk.resolve(wu, customs, "已提供报关流程说明，海关已安排专人对接。")
+        casework.sign(wu, customs)
+        casework.reply(wu, customs, "已联系绵阳海关，可申请“提前申报”和“两步申报”通关模式。")
+        casework.resolve(wu, customs, "已提供报关流程说明，海关已安排专人对接。")
         closing.confirm(self.park.contacts["juxing"], customs, "satisfied", "答复及时，感谢专班！")
         backdate(customs, weeks=2)
 
@@ -323,9 +323,9 @@ class Stories:
             "请协调公安交管部门上门服务。",
             project="trucks",
         )
-        desk.sign(ma, plates)
-        desk.reply(ma, plates, "已协调车管所每周二、四上门集中办理。")
-        desk.resolve(ma, plates, "车管所已开通上门服务，本月已办理临时号牌300余副。")
+        casework.sign(ma, plates)
+        casework.reply(ma, plates, "已协调车管所每周二、四上门集中办理。")
+        casework.resolve(ma, plates, "车管所已开通上门服务，本月已办理临时号牌300余副。")
         closing.confirm(
             self.park.contacts["sinotruk"],
             plates,
@@ -341,12 +341,12 @@ class Stories:
             "厂区东侧道路夜间路灯大面积不亮，倒班员工夜间通勤存在安全隐患，"
             "请协调市政部门尽快修复。",
         )
-        desk.sign(member, lights)
-        desk.reply(member, lights, "已转市政部门，安排本周内检修。")
-        desk.resolve(member, lights, "市政部门已完成线路检修。")
+        casework.sign(member, lights)
+        casework.reply(member, lights, "已转市政部门，安排本周内检修。")
+        casework.resolve(member, lights, "市政部门已完成线路检修。")
         contact = self.park.contacts["boe"]
         closing.confirm(contact, lights, "unsatisfied", "东侧道路仍有三盏路灯不亮。")
-        desk.record_site_visit(
+        casework.record_site_visit(
             member,
             lights,
             visited_at=this_minute(),
@@ -354,7 +354,7 @@ class Stories:
             participants="王晓燕；市政路灯所",
             notes="夜间复查，发现三盏灯具损坏，当场更换。",
         )
-        desk.resolve(member, lights, "已更换损坏灯具并新增两盏路灯，夜间复查全部正常。")
+        casework.resolve(member, lights, "已更换损坏灯具并新增两盏路灯，夜间复查全部正常。")
         closing.confirm(contact, lights, "satisfied", "问题已彻底解决，感谢！")
         backdate(lights, weeks=2)
 
@@ -372,11 +372,11 @@ class Stories:
             self.park.task_forces["storage"],
             reason="与新型储能产业链相关，派储能专班对接首席科学家。",
         )
-        desk.sign(zhou, experts)
-        desk.reply(zhou, experts, "已联系首席科学家团队，商定下周进厂。")
-        desk.resolve(zhou, experts, "已确定专家进厂时间。")
+        casework.sign(zhou, experts)
+        casework.reply(zhou, experts, "已联系首席科学家团队，商定下周进厂。")
+        casework.resolve(zhou, experts, "已确定专家进厂时间。")
         closing.reopen(self.park.contacts["lingdian"], experts, "专家尚未到厂，时间一再推迟。")
-        desk.resolve(zhou, experts, "首席科学家团队已进厂现场指导两次，并建立定期联系机制。")
+        casework.resolve(zhou, experts, "首席科学家团队已进厂现场指导两次，并建立定期联系机制。")
         closing.confirm(self.park.contacts["lingdian"], experts, "satisfied", "专家指导很有帮助。")
         backdate(experts, weeks=3)
 

@@ -18,7 +18,7 @@ from servicedesk.auth.models import User
 from servicedesk.clock import park_zone
 from servicedesk.extensions import db
 from servicedesk.taskforces.models import TaskForce
-from servicedesk.tickets import closing, extension_requests, services
+from servicedesk.tickets import casework, closing, extension_requests, services
 from servicedesk.tickets import forms as f
 from servicedesk.tickets.models import Ticket
 from servicedesk.tickets.rules import Action, IllegalAction
@@ -95,14 +95,14 @@ ACTIONS: dict[str, ActionSpec] = {
     "sign": ActionSpec(
         Action.SIGN,
         f.SignForm,
-        lambda u, t, fm: services.sign(u, t, **_v(fm)),
+        lambda u, t, fm: casework.sign(u, t, **_v(fm)),
         _l("You have signed for the ticket."),
         _l("Sign for"),
     ),
     "assign": ActionSpec(
         Action.ASSIGN,
         f.AssignForm,
-        lambda u, t, fm: services.assign(u, t, db.session.get(User, fm.assignee.data), **_v(fm)),
+        lambda u, t, fm: casework.assign(u, t, db.session.get(User, fm.assignee.data), **_v(fm)),
         _l("The ticket has been assigned."),
         _l("Assign"),
         prepare=lambda fm, t: setattr(fm.assignee, "choices", _team_choices(t)),
@@ -110,7 +110,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "reply": ActionSpec(
         Action.REPLY,
         f.ReplyForm,
-        lambda u, t, fm: services.reply(u, t, fm.body.data, _files(fm), **_v(fm)),
+        lambda u, t, fm: casework.reply(u, t, fm.body.data, _files(fm), **_v(fm)),
         _l("Your reply has been sent to the enterprise."),
         _l("Reply"),
         multipart=True,
@@ -118,7 +118,7 @@ ACTIONS: dict[str, ActionSpec] = {
     "enterprise_reply": ActionSpec(
         Action.ENTERPRISE_REPLY,
         f.EnterpriseReplyForm,
-        lambda u, t, fm: services.enterprise_reply(u, t, fm.body.data, _files(fm), **_v(fm)),
+        lambda u, t, fm: casework.enterprise_reply(u, t, fm.body.data, _files(fm), **_v(fm)),
         _l("Your message has been added to the ticket."),
         _l("Write to the task force"),
         multipart=True,
@@ -140,14 +140,14 @@ ACTIONS: dict[str, ActionSpec] = {
     "request_info": ActionSpec(
         Action.REQUEST_INFO,
         f.RequestInfoForm,
-        lambda u, t, fm: services.request_info(u, t, fm.body.data, **_v(fm)),
+        lambda u, t, fm: casework.request_info(u, t, fm.body.data, **_v(fm)),
         _l("The enterprise has been asked; the clock is paused until it answers."),
         _l("Ask the enterprise for information"),
     ),
     "site_visit": ActionSpec(
         Action.SITE_VISIT,
         f.SiteVisitForm,
-        lambda u, t, fm: services.record_site_visit(
+        lambda u, t, fm: casework.record_site_visit(
             u,
             t,
             visited_at=_to_utc(fm.visited_at.data),
@@ -162,14 +162,14 @@ ACTIONS: dict[str, ActionSpec] = {
     "resolve": ActionSpec(
         Action.RESOLVE,
         f.ResolveForm,
-        lambda u, t, fm: services.resolve(u, t, fm.summary.data, **_v(fm)),
+        lambda u, t, fm: casework.resolve(u, t, fm.summary.data, **_v(fm)),
         _l("The ticket is resolved; the enterprise has been asked to confirm."),
         _l("Resolve"),
     ),
     "note": ActionSpec(
         Action.NOTE,
         f.NoteForm,
-        lambda u, t, fm: services.add_note(u, t, fm.body.data, _files(fm), **_v(fm)),
+        lambda u, t, fm: casework.add_note(u, t, fm.body.data, _files(fm), **_v(fm)),
         _l("The internal note has been added."),
         _l("Internal note"),
         multipart=True,

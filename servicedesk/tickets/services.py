@@ -1,7 +1,12 @@
-"""Everything that changes a ticket. Each function takes the acting user explicitly, checks the
-state machine and the actor's relation to the ticket (:func:`perform`), finishes changing the
-ticket, and last appends one timeline event and sends :data:`servicedesk.events.ticket_changed`
-(:func:`record_event`), so listeners see the change complete. Nothing here commits.
+"""How a ticket changes, and the changes that bring it to a task force: filing and dispatch.
+
+Every service that changes a ticket (here, in :mod:`servicedesk.tickets.casework`,
+:mod:`~servicedesk.tickets.closing` and :mod:`~servicedesk.tickets.extension_requests`) takes the
+acting user explicitly, checks the version, the state machine and the actor's relation to the
+ticket (:func:`perform`), finishes changing the ticket, and last appends one timeline event and
+sends :data:`servicedesk.events.ticket_changed` (:func:`record_event`), so listeners see the
+change complete. This module holds those shared steps, then filing, dispatch, transfer and
+return to dispatch. Nothing here commits.
 """
 
 from __future__ import annotations
@@ -23,12 +28,10 @@ from servicedesk.tickets import sla
 from servicedesk.tickets.access import relations_of
 from servicedesk.tickets.attachments import store_attachments
 from servicedesk.tickets.deadlines import clock_reading, refresh_deadlines
-from servicedesk.tickets.handling import handling_minutes
 from servicedesk.tickets.models import (
     Category,
     EventKind,
     ReferenceSequence,
-    SiteVisit,
     Ticket,
     TicketEvent,
 )
@@ -124,11 +127,13 @@ def record_event(
 
 
 def clean_text(text: str | None) -> str | None:
+    """The text without surrounding blanks; None when nothing is left."""
     text = (text or "").strip()
     return text or None
 
 
 def required_text(text: str | None, message: str) -> str:
+    """The cleaned text; refused with ``message`` when it is empty."""
     text = clean_text(text)
     if not text:
         raise IllegalAction(message)
@@ -292,150 +297,3 @@ def return_to_dispatch(
     return record_event(
         ticket, actor, EventKind.RETURNED, step=step, reason=reason, changes=changes
     )
-
-
-# --- task-force work -----------------------------------------------------------------------
-
-
-def sign(actor: User, ticket: Ticket, *, expected_version: int | None = None) -> TicketEvent:
-    """A member takes responsibility for the ticket (签收); the sign-for clock stops."""
-    step = perform(actor, ticket, Action.SIGN, expected_version=expected_version)
-    ticket.assignee = actor
-    ticket.signed_at = step.at
-    ticket.signed_on_time = sla.on_time(ticket.sign_due_at, step.at)
-    return record_event(
-        ticket, actor, EventKind.SIGNED, step=step, changes={"assignee": [None, actor.name]}
-    )
-
-
-def assign(
-    actor: User, ticket: Ticket, assignee: User | None, *, expected_version: int | None = None
-) -> TicketEvent:
-    """The lead (or a dispatcher) gives the ticket to a member of its task force."""
-    if assignee is None or ticket.task_force is None or not ticket.task_force.has_member(assignee):
-        raise IllegalAction(_("Please choose a member of the ticket's task force."))
-    if not assignee.active:
-        raise IllegalAction(_("%(name)s's account is deactivated.", name=assignee.name))
-    was_unsigned = ticket.status == Status.DISPATCHED
-    changes = {"assignee": [ticket.assignee.name if ticket.assignee else None, assignee.name]}
-    step = perform(actor, ticket, Action.ASSIGN, expected_version=expected_version)
-    ticket.assignee = assignee
-    if was_unsigned:
-        ticket.signed_at = step.at
-        ticket.signed_on_time = sla.on_time(ticket.sign_due_at, step.at)
-    return record_event(ticket, actor, EventKind.ASSIGNED, step=step, public=False, changes=changes)
-
-
-def _first_contact(ticket: Ticket, now: datetime) -> None:
-    if ticket.first_contact_at is None:
-        ticket.first_contact_at = now
-        ticket.contacted_on_time = sla.on_time(ticket.first_contact_due_at, now)
-
-
-def reply(
-    actor: User, ticket: Ticket, body: str, files=(), *, expected_version: int | None = None
-) -> TicketEvent:
-    """A public reply to the enterprise; the first one is the first contact."""
-    body = required_text(body, _("The reply is empty."))
-    step = perform(actor, ticket, Action.REPLY, expected_version=expected_version)
-    _first_contact(ticket, step.at)
-    stored = store_attachments(ticket, actor, files) if files else []
-    return record_event(ticket, actor, EventKind.REPLIED, step=step, body=body, belonging=stored)
-
-
-def add_note(
-    actor: User, ticket: Ticket, body: str, files=(), *, expected_version: int | None = None
-) -> TicketEvent:
-    """An internal note: staff only, never shown to the enterprise."""
-    body = required_text(body, _("The note is empty."))
-    step = perform(actor, ticket, Action.NOTE, expected_version=expected_version)
-    stored = store_attachments(ticket, actor, files, public=False) if files else []
-    return record_event(
-        ticket, actor, EventKind.NOTE, step=step, public=False, body=body, belonging=stored
-    )
-
-
-def request_info(
-    actor: User, ticket: Ticket, question: str, *, expected_version: int | None = None
-) -> TicketEvent:
-    """Ask the enterprise for information; every clock pauses until it answers."""
-    question = required_text(question, _("Please write what you need from the enterprise."))
-    step = perform(actor, ticket, Action.REQUEST_INFO, expected_version=expected_version)
-    _first_contact(ticket, step.at)
-    sla.pause_clocks(ticket, step.at)
-    return record_event(ticket, actor, EventKind.INFO_REQUESTED, step=step, body=question)
-
-
-def enterprise_reply(
-    actor: User, ticket: Ticket, body: str, files=(), *, expected_version: int | None = None
-) -> TicketEvent:
-    """The enterprise writes on its ticket; an answer to a request restarts the clocks."""
-    body = required_text(body, _("The reply is empty."))
-    was_waiting = ticket.status == Status.WAITING_ENTERPRISE
-    step = perform(actor, ticket, Action.ENTERPRISE_REPLY, expected_version=expected_version)
-    if was_waiting:
-        sla.resume_clocks(ticket, step.at)
-    stored = store_attachments(ticket, actor, files) if files else []
-    return record_event(
-        ticket, actor, EventKind.ENTERPRISE_REPLIED, step=step, body=body, belonging=stored
-    )
-
-
-def record_site_visit(
-    actor: User,
-    ticket: Ticket,
-    *,
-    visited_at: datetime,
-    location: str,
-    participants: str,
-    notes: str,
-    expected_version: int | None = None,
-) -> TicketEvent:
-    """一线工作法: staff record a visit to the enterprise's site (counts as first contact)."""
-    location = required_text(location, _("Please give the place of the visit."))
-    participants = required_text(participants, _("Please say who took part in the visit."))
-    notes = required_text(notes, _("Please write what was found or agreed on site."))
-    if visited_at > utcnow():
-        raise IllegalAction(_("A site visit cannot be recorded before it happened."))
-    if visited_at < ticket.filed_at.replace(second=0, microsecond=0):
-        # A visit before filing would mark first contact "on time" before there was a ticket.
-        # (The form takes minutes: a visit typed for the minute of filing is accepted.)
-        raise IllegalAction(_("A site visit cannot be dated before the ticket was filed."))
-    step = perform(actor, ticket, Action.SITE_VISIT, expected_version=expected_version)
-    visit = SiteVisit(
-        ticket_id=ticket.id,
-        recorded_by=actor,
-        visited_at=visited_at,
-        location=location,
-        participants=participants,
-        notes=notes,
-    )
-    db.session.add(visit)
-    _first_contact(ticket, min(visited_at, step.at))
-    return record_event(
-        ticket,
-        actor,
-        EventKind.SITE_VISIT,
-        step=step,
-        body=notes,
-        changes={
-            "visited_at": visited_at.isoformat(),
-            "location": location,
-            "participants": participants,
-        },
-        belonging=[visit],
-    )
-
-
-def resolve(
-    actor: User, ticket: Ticket, summary: str, *, expected_version: int | None = None
-) -> TicketEvent:
-    """The task force says the difficulty is solved and writes what was done (办结)."""
-    summary = required_text(summary, _("Please summarise what was done to resolve the ticket."))
-    step = perform(actor, ticket, Action.RESOLVE, expected_version=expected_version)
-    ticket.resolution_summary = summary
-    ticket.resolved_at = step.at
-    ticket.resolved_on_time = sla.on_time(ticket.resolve_due_at, step.at)
-    ticket.handling_minutes = handling_minutes(ticket)
-    _first_contact(ticket, step.at)
-    return record_event(ticket, actor, EventKind.RESOLVED, step=step, body=summary)

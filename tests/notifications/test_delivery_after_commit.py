@@ -15,7 +15,7 @@ from servicedesk.extensions import db
 from servicedesk.jobs.queues import DELIVER_QUEUE, redis_connection
 from servicedesk.notifications.models import Notification
 from servicedesk.notifications.outbox import queue_notification
-from servicedesk.tickets import services
+from servicedesk.tickets import casework
 from tests.notifications.conftest import outbox
 from tests.tickets.conftest import act, file_ticket, reference_from
 
@@ -67,7 +67,7 @@ def test_an_action_undone_by_a_racing_write_enqueues_nothing(
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
     before = {row.id for row in outbox(ref)}
     _empty_queue(app)
-    real_sign = services.sign
+    real_sign = casework.sign
 
     def sign_while_someone_else_writes(actor, ticket_, **kwargs):
         with db.engine.begin() as other_connection:  # another worker commits first
@@ -76,7 +76,7 @@ def test_an_action_undone_by_a_racing_write_enqueues_nothing(
             )
         return real_sign(actor, ticket_, **kwargs)
 
-    monkeypatch.setattr(services, "sign", sign_while_someone_else_writes)
+    monkeypatch.setattr(casework, "sign", sign_while_someone_else_writes)
     response = act(client_for(park.member), ref, "sign")
     assert "was changed by someone else" in response.get_data(as_text=True)
     assert {row.id for row in outbox(ref)} == before

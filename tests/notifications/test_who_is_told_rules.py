@@ -8,7 +8,7 @@ from servicedesk.extensions import db
 from servicedesk.jobs import queues
 from servicedesk.notifications.models import DeliveryStatus, Notification
 from servicedesk.notifications.outbox import queue_notification
-from servicedesk.tickets import services
+from servicedesk.tickets import casework, services
 from servicedesk.tickets.models import TicketEvent
 from tests.notifications.conftest import outbox, told
 from tests.tickets.conftest import act, file_ticket, reference_from, ticket
@@ -69,14 +69,14 @@ def test_rows_exist_only_after_the_commit_and_delivery_is_asked_for_after_it(
     count = len(outbox(ref))
 
     # A reply that is rolled back leaves nothing behind and asks for no delivery.
-    services.reply(park.member, ticket(ref), "这条回复不会保存。")
+    casework.reply(park.member, ticket(ref), "这条回复不会保存。")
     db.session.flush()
     assert db.session.scalar(select(func.count()).select_from(Notification)) == count
     db.session.rollback()
     assert len(outbox(ref)) == count and enqueued == []
 
     # The same reply committed: the row appears with the commit, and only then is it enqueued.
-    services.reply(park.member, ticket(ref), "已联系供电公司。")
+    casework.reply(park.member, ticket(ref), "已联系供电公司。")
     db.session.flush()
     assert len(outbox(ref, kind="ticket_reply")) == 0  # decided at the commit, not before
     db.session.commit()

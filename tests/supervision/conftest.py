@@ -88,7 +88,7 @@ class March:
 @pytest.fixture
 def march(app, clock, make_user, make_task_force, make_chain, make_enterprise, make_category):
     from servicedesk.jobs.periodic import tick
-    from servicedesk.tickets import closing, extension_requests, services
+    from servicedesk.tickets import casework, closing, extension_requests, services
 
     team_a, team_b = make_task_force(name="新型显示专班"), make_task_force(name="磁性材料专班")
     lead_a = make_user(Role.LEAD, Role.MEMBER, name="李组长", lead_of=team_a)
@@ -122,25 +122,25 @@ def march(app, clock, make_user, make_task_force, make_chain, make_enterprise, m
         )
 
     t5 = file("2026-02-03 10:00", contact_d)
-    step("2026-02-03 11:00", services.sign, member_a, t5)
-    step("2026-02-03 11:30", services.reply, member_a, t5, "已联系")
-    step("2026-02-04 10:00", services.resolve, member_a, t5, "已办结")
+    step("2026-02-03 11:00", casework.sign, member_a, t5)
+    step("2026-02-03 11:30", casework.reply, member_a, t5, "已联系")
+    step("2026-02-04 10:00", casework.resolve, member_a, t5, "已办结")
     step("2026-02-05 10:00", closing.confirm, contact_d, t5, "basically_satisfied")
 
     t1 = file("2026-03-02 10:00", contact_d)
     t2 = file("2026-03-02 10:00", contact_d)
-    step("2026-03-02 11:00", services.sign, member_a, t1)
-    step("2026-03-02 11:30", services.reply, member_a, t1, "已联系企业")
+    step("2026-03-02 11:00", casework.sign, member_a, t1)
+    step("2026-03-02 11:30", casework.reply, member_a, t1, "已联系企业")
     t3 = file("2026-03-03 10:00", contact_m)
     step("2026-03-03 11:00", services.dispatch, dispatcher, t3, team_b)
     step("2026-03-03 14:00", services.return_to_dispatch, member_b, t3, "不属于本专班")
     step("2026-03-03 15:00", services.dispatch, dispatcher, t3, team_a)
-    step("2026-03-04 10:00", services.sign, member_a, t2)
-    step("2026-03-04 11:00", services.request_info, member_a, t2, "请补充用地红线图")
+    step("2026-03-04 10:00", casework.sign, member_a, t2)
+    step("2026-03-04 11:00", casework.request_info, member_a, t2, "请补充用地红线图")
     t4 = file("2026-03-05 10:00", contact_m, urgency="urgent")
     step("2026-03-05 10:30", services.dispatch, dispatcher, t4, team_b)
-    step("2026-03-05 11:00", services.sign, member_b, t4)
-    step("2026-03-06 10:00", services.enterprise_reply, contact_d, t2, "红线图见附件")
+    step("2026-03-05 11:00", casework.sign, member_b, t4)
+    step("2026-03-06 10:00", casework.enterprise_reply, contact_d, t2, "红线图见附件")
     step("2026-03-06 10:00", closing.withdraw, contact_m, t4, "已自行解决")
     request = step(
         "2026-03-09 10:00",
@@ -151,10 +151,10 @@ def march(app, clock, make_user, make_task_force, make_chain, make_enterprise, m
         "等待规划部门会审",
     )
     step("2026-03-09 11:00", extension_requests.decide_extension, lead_a, request, True)
-    step("2026-03-10 10:00", services.resolve, member_a, t2, "已协调")
+    step("2026-03-10 10:00", casework.resolve, member_a, t2, "已协调")
     step("2026-03-11 10:00", closing.confirm, contact_d, t2, "unsatisfied", "红线仍未确认")
-    step("2026-03-12 10:00", services.resolve, member_a, t2, "已再次协调")
-    step("2026-03-12 11:00", services.resolve, member_a, t1, "已办结")
+    step("2026-03-12 10:00", casework.resolve, member_a, t2, "已再次协调")
+    step("2026-03-12 11:00", casework.resolve, member_a, t1, "已办结")
     step("2026-03-13 10:00", closing.confirm, contact_d, t1, "satisfied")
     clock("2026-03-20 10:00")
     tick()

@@ -3,7 +3,7 @@
 from sqlalchemy import text
 
 from servicedesk.extensions import db
-from servicedesk.tickets import services
+from servicedesk.tickets import casework
 from tests.tickets.conftest import act, file_ticket, reference_from, ticket
 
 
@@ -49,7 +49,7 @@ def test_a_write_racing_between_check_and_commit_is_caught(park, client_for, mon
     """Even when both requests pass the version check, the database's version column decides."""
     ref = reference_from(file_ticket(client_for(park.contact), park.category))
     member = client_for(park.member)
-    real_sign = services.sign
+    real_sign = casework.sign
 
     def sign_while_someone_else_writes(actor, ticket_, **kwargs):
         # The ticket was loaded and checked; now another worker commits a change first.
@@ -59,7 +59,7 @@ def test_a_write_racing_between_check_and_commit_is_caught(park, client_for, mon
             )
         return real_sign(actor, ticket_, **kwargs)
 
-    monkeypatch.setattr(services, "sign", sign_while_someone_else_writes)
+    monkeypatch.setattr(casework, "sign", sign_while_someone_else_writes)
     response = act(member, ref, "sign")
     assert response.status_code == 200
     assert "was changed by someone else" in response.get_data(as_text=True)
