@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select, true
 
 from servicedesk.escalation.models import EscalationFiring, Level
 from servicedesk.supervision.metrics import METRICS, Bucket, Metric, Slice, within
@@ -121,8 +121,3 @@ def open_tickets_query(
     return query.where(Ticket.status.in_(_OPEN), scope if scope is not None else true()).group_by(
         group
     )
-
-
-def nothing() -> ColumnElement[bool]:
-    """A condition no ticket meets (a lead of no task force)."""
-    return false()
