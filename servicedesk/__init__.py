@@ -52,6 +52,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_web(app)
 
+    from servicedesk.absences import init_absences
+
+    init_absences(app)
+
     from servicedesk.notifications.listeners import init_notifications
 
     init_notifications(app)

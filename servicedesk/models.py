@@ -1,5 +1,6 @@
 """Imports every model module so SQLAlchemy and Alembic see the whole schema."""
 
+from servicedesk.absences.models import Absence  # noqa: F401
 from servicedesk.auth.models import Role, User, UserRole  # noqa: F401
 from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject  # noqa: F401
 from servicedesk.escalation.models import (  # noqa: F401

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
+from servicedesk.absences.views import bp as absences_bp
 from servicedesk.auth.access import admin_required
 from servicedesk.auth.models import Role
 from servicedesk.demo.cli import demo_cli
@@ -158,6 +159,7 @@ def register_web(app: Flask) -> None:
         notifications_bp,
         jobs_bp,
         supervision_bp,
+        absences_bp,
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(demo_cli)

@@ -36,6 +36,10 @@ STAFF = PARK_WIDE | {"member_a", "lead_a", "member_b", "lead_b"}
 ADMIN = frozenset({"admin"})
 #: Supervisors and admins see the whole park, the leads of A and B their own task force.
 SUPERVISION = frozenset({"supervisor", "admin", "lead_a", "lead_b"})
+#: Leads record absences for their members, admins for anyone.
+LEADS_AND_ADMIN = frozenset({"admin", "lead_a", "lead_b"})
+#: Member A's absence: member A, the lead of A and the admin may end it.
+MEMBER_A_ABSENCE = frozenset({"member_a", "lead_a", "admin"})
 NOBODY: frozenset[str] = frozenset()
 TICKET = "decided by the ticket"  # see ticket_probes()
 
@@ -47,6 +51,9 @@ ROUTE_ACCESS: dict[str, frozenset[str] | str] = {
     "/account": SIGNED_IN,
     "/account/password": SIGNED_IN,
     "/account/notifications": SIGNED_IN,
+    "/account/absences": STAFF,
+    "/absences/": LEADS_AND_ADMIN,
+    "/absences/<int:absence_id>/cancel": MEMBER_A_ABSENCE,
     "/healthz": PUBLIC,
     "/language/<code>": PUBLIC,
     "/tickets/new": CONTACTS,
@@ -116,6 +123,7 @@ MISSING = {
     "code": "xx",
     "stage": "lunch",
     "level": "purple",
+    "absence_id": 999999,
 }
 
 #: What each role may do on a ticket it sees (its relation to it is fixed by the park).
@@ -215,6 +223,7 @@ def route_probes(app, park) -> list[Probe]:
         "code": "en",
         "stage": "resolve",
         "level": "blue",
+        "absence_id": park.absence,
     }
     probes = []
     for rule in checked_rules(app):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from servicedesk.absences.queries import StandIns
 from servicedesk.auth.models import User
 from servicedesk.escalation.ladder import Firing, step_rank
 from servicedesk.escalation.models import Stage
@@ -33,10 +34,13 @@ class Reminder:
     person: User
     channel: str
     steps: list[tuple[int, Firing]] = field(default_factory=list)  # (firing id, firing)
+    #: The people away whose reminder this is too (``person`` is their deputy).
+    covering: list[User] = field(default_factory=list)
 
     @property
     def key(self) -> str:
-        """The outbox key: unique because each firing id belongs to one sweep's claim."""
+        """The outbox key: unique because each firing id belongs to one sweep's claim (a
+        later sweep fires new rungs, under new ids, so who is away then cannot repeat it)."""
         ids = ".".join(str(firing_id) for firing_id in sorted(i for i, _ in self.steps))
         return (
             f"esc:{self.ticket.id}:{self.ticket.clock_epoch}:f{ids}:{self.person.id}:{self.channel}"
@@ -53,15 +57,22 @@ def _order(step: tuple[int, Firing]) -> tuple[int, int, str]:
     return (*step_rank(firing.level, firing.repeat_no), firing.stage.value)
 
 
-def fold(ticket: Ticket, claimed: list[tuple[int, Firing]], ladder) -> list[Reminder]:
-    """Group the firings this sweep claimed for one ticket by (person, channel)."""
+def fold(
+    ticket: Ticket, claimed: list[tuple[int, Firing]], ladder, stand_ins: StandIns | None = None
+) -> list[Reminder]:
+    """Group the firings this sweep claimed for one ticket by (person, channel), people away
+    replaced by their deputies (``stand_ins``)."""
     reminders: dict[tuple[int, str], Reminder] = {}
     for firing_id, firing in claimed:
         rung = rung_for(ladder, firing.stage, firing.level)
         assert rung is not None, "evaluate() only returns firings of rungs on the ladder"
-        for person, channel in recipients_for(ticket, rung.audiences, rung.channels, firing.level):
+        for recipient in recipients_for(
+            ticket, rung.audiences, rung.channels, firing.level, stand_ins
+        ):
+            person, channel = recipient.person, recipient.channel
             reminder = reminders.setdefault((person.id, channel), Reminder(ticket, person, channel))
             reminder.steps.append((firing_id, firing))
+            reminder.covering += [p for p in recipient.covering if p not in reminder.covering]
     for reminder in reminders.values():
         reminder.steps.sort(key=_order, reverse=True)
     return list(reminders.values())
@@ -92,6 +103,7 @@ def reminder_context(reminder: Reminder) -> dict:
         "due": local_datetime(stage_due(ticket, top.stage)),
         "task_force": ticket.task_force.name if ticket.task_force else "",
         "url": ticket_url(ticket.reference),
+        "covering_for": [person.name for person in reminder.covering],
         "deadlines": [
             {
                 "stage": firing.stage.value,
@@ -114,6 +126,7 @@ def reminder_reason(reminder: Reminder) -> dict:
         "epoch": reminder.ticket.clock_epoch,
         "steps": [[f.stage.value, f.level.value, f.repeat_no] for _, f in reminder.steps],
         "firings": sorted(firing_id for firing_id, _ in reminder.steps),
+        "covering_for": [person.id for person in reminder.covering],
     }
 
 
@@ -132,6 +145,10 @@ def _write_one(reminder: Reminder, now: datetime, folded_into: int | None = None
         )
         is not None
     )
+
+
+def _names(people) -> list[str]:
+    return [person.name for person in people]
 
 
 def _write_summary(pile: list[Reminder], now: datetime) -> int:
@@ -157,6 +174,7 @@ def _write_summary(pile: list[Reminder], now: datetime) -> int:
                 for r in pile
             ],
             "queue_url": external_url("tickets.queue"),
+            "covering_for": _names({p.id: p for r in pile for p in r.covering}.values()),
         },
         reason={"summarised": [r.ticket.reference for r in pile], "firings": firing_ids},
         now=now,

@@ -16,6 +16,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
+from servicedesk.absences.queries import StandIns, stand_ins_at
 from servicedesk.clock import utcnow
 from servicedesk.escalation.ladder import Firing, catch_up, evaluate, highest_card
 from servicedesk.escalation.models import EscalationFiring, Stage
@@ -76,10 +77,16 @@ def _claim(
 
 
 def escalate_ticket(
-    ticket: Ticket, calendar: WorkingCalendar, ladder, now: datetime, stats: SweepStats
+    ticket: Ticket,
+    calendar: WorkingCalendar,
+    ladder,
+    now: datetime,
+    stats: SweepStats,
+    stand_ins: StandIns | None = None,
 ) -> list[Reminder]:
     """Fire what is due for one ticket, raise its card, and set when to look next; the
-    reminders to write, one per person and channel (:func:`~reminders.fold`)."""
+    reminders to write, one per person and channel (:func:`~reminders.fold`), addressed to
+    the deputies of people away at ``now``."""
     seen = ticket.next_escalation_at
     clocks = running_clocks(ticket)
     fired = fired_steps(ticket)
@@ -119,7 +126,9 @@ def escalate_ticket(
         else Ticket.next_escalation_at.is_(None)
     )
     db.session.execute(update(Ticket).where(Ticket.id == ticket.id, guard).values(**values))
-    return fold(ticket, claimed, ladder)
+    if claimed and stand_ins is None:
+        stand_ins = stand_ins_at(now)
+    return fold(ticket, claimed, ladder, stand_ins)
 
 
 def escalation_still_due(row: Notification) -> str | None:
@@ -162,11 +171,12 @@ def _escalate_batch(ids: list[int], calendar, ladder, now: datetime) -> SweepSta
     _begin_as_writer()
     partial = SweepStats()
     reminders: list[Reminder] = []
+    stand_ins = stand_ins_at(now)  # who is away at the sweep's moment, once per batch
     for ticket in db.session.scalars(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)):
         partial.due_tickets += 1
         try:
             with db.session.begin_nested():
-                reminders += escalate_ticket(ticket, calendar, ladder, now, partial)
+                reminders += escalate_ticket(ticket, calendar, ladder, now, partial, stand_ins)
         except Exception as exc:
             if is_sqlite_busy(exc):
                 raise

@@ -7,6 +7,9 @@ writes the day's digests under keys naming the day, and later passes see those r
 at once. A pass runs inside one transaction, so "any digest row for today" means the day's
 digests are written; two passes at the same moment are harmless, as each row is written once
 per unique key.
+
+A reader who is away gets their digest through their deputy (on the deputy's channels, saying
+whom it covers for), still keyed by the reader: one digest per reader and day.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from servicedesk.absences.queries import stand_ins_at
 from servicedesk.auth.models import User
 from servicedesk.auth.queries import supervisors
 from servicedesk.clock import park_zone
@@ -170,15 +174,19 @@ def queue_morning_digests(now: datetime) -> int:
     if not tickets:
         return 0
     written = 0
+    stand_ins = stand_ins_at(now)
     for reader in people:
         context = digest_context(reader, tickets, now)
         if context is None:
             continue
-        for channel in channels_for(reader.user, TOPIC):
+        receiver = stand_ins.recipient_for(reader.user)
+        if receiver.id != reader.user.id:
+            context = {**context, "recipient": receiver.name, "covering_for": [reader.user.name]}
+        for channel in channels_for(receiver, TOPIC):
             if queue_notification(
                 key=digest_key(day, reader.user, channel),
                 kind=KIND,
-                recipient=reader.user,
+                recipient=receiver,
                 channel=channel,
                 context=context,
                 reason={"digest": day.isoformat()},

@@ -3,6 +3,8 @@
 Staff hear about new tickets in their team's queue, assignments, enterprise replies, extension
 requests and decisions, and rework; the enterprise hears about its receipt, the first
 dispatch, sign-for, public replies, requests for information, resolution and automatic closing.
+A staff member who is away (:mod:`servicedesk.absences`) is told through their deputy, whose
+preferences decide the channels and whose one message per event says whom it covers for.
 Nobody is told about their own action (the filing receipt excepted: it is the confirmation),
 and internal events never reach the enterprise — except that the lead's assignment of a ticket
 nobody had signed for is its sign-for, which the enterprise hears about as such. Each person
@@ -25,8 +27,10 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import select
 
 from servicedesk import aftercommit
+from servicedesk.absences.queries import stand_ins_at
 from servicedesk.auth.models import User
 from servicedesk.auth.queries import supervisors
+from servicedesk.clock import utcnow
 from servicedesk.enterprises.validators import is_mobile
 from servicedesk.events import ticket_changed
 from servicedesk.extensions import db
@@ -95,35 +99,52 @@ def notify(event: TicketEvent) -> int:
     ticket = event.ticket
     if event.kind in (EventKind.CLOSED, EventKind.WITHDRAWN):
         cancel_pending(ticket.id, "escalation", reason="ticket closed")
-    written = 0
-    told: set[tuple[int, str]] = set()
+    stand_ins = stand_ins_at(utcnow())
+    # (receiver, channel) -> the one message they get about this event, and whom it covers for
+    told: dict[tuple[int, str], tuple[Message, User, list[User]]] = {}
     for message in messages_for(ticket, event):
-        context = {**ticket_context(ticket), **message.context}
         for person in message.people:
             if person is None or not person.active:
                 continue
-            if person.id == event.actor_id and not message.tell_actor:
+            receiver = stand_ins.recipient_for(person)
+            if event.actor_id in (person.id, receiver.id) and not message.tell_actor:
                 continue
-            for channel in channels_for(person, message.topic):
-                if (person.id, channel) in told:
-                    continue
-                told.add((person.id, channel))
-                written += _queue(ticket, event, message, person, channel, context)
-    return written
+            for channel in channels_for(receiver, message.topic):
+                first, _receiver, covering = told.setdefault(
+                    (receiver.id, channel), (message, receiver, [])
+                )
+                if first is message and receiver.id != person.id and person not in covering:
+                    covering.append(person)
+    return sum(
+        _queue(ticket, event, message, receiver, channel, covering)
+        for (_id, channel), (message, receiver, covering) in told.items()
+    )
 
 
 def _queue(
-    ticket: Ticket, event: TicketEvent, message: Message, person: User, channel: str, context: dict
+    ticket: Ticket,
+    event: TicketEvent,
+    message: Message,
+    person: User,
+    channel: str,
+    covering: list[User],
 ) -> int:
+    context = {**ticket_context(ticket), **message.context, "recipient": person.name}
+    reason: dict = {"event": event.kind}
+    if covering:
+        context["covering_for"] = [p.name for p in covering]
+        reason["covering_for"] = [p.id for p in covering]
     try:
+        # Keyed by the receiver: one message per person and channel for the event, whoever
+        # they cover for.
         notification_id = queue_notification(
             key=f"evt:{event.id}:{person.id}:{channel}",
             kind=message.kind,
             recipient=person,
             channel=channel,
-            context={**context, "recipient": person.name},
+            context=context,
             ticket_id=ticket.id,
-            reason={"event": event.kind},
+            reason=reason,
         )
     except Exception:  # a broken template must not undo the action the person just took
         log.exception(

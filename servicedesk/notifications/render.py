@@ -20,7 +20,8 @@ from flask_babel import lazy_gettext as _l
 from servicedesk.tickets.labels import CARD_LABELS, STAGE_LABELS, label
 
 #: What each kind needs in its context (beyond these, templates use optional keys when given:
-#: ``recipient`` for a greeting everywhere; see each template for the rest).
+#: ``recipient`` for a greeting everywhere, ``covering_for`` (names of people away) for the
+#: deputy's "covering for" line everywhere; see each template for the rest).
 CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
     "escalation": ("ref", "title", "stage", "card", "due", "url"),
     "escalation_summary": ("tickets", "queue_url"),
@@ -107,6 +108,9 @@ def _prepare(kind: str, context: Mapping) -> dict:
     missing = [key for key in CONTEXT_KEYS[kind] if key not in values]
     if missing:
         raise UnknownNotification(f"{kind} needs {', '.join(missing)} in its context")
+    values["covering_names"] = str(_l(", ")).join(
+        " ".join(str(name).split()) for name in values.get("covering_for") or ()
+    )
     if kind == "escalation":
         card = str(values["card"])
         values["card_label"] = label(CARD_LABELS, card)
@@ -213,6 +217,10 @@ def render_notification(kind: str, locale: str, context: Mapping) -> Rendered:
         sms_text = " ".join(
             env.get_template(f"sms/{kind}.txt").render({**values, "p": params}).split()
         )
+        if values["covering_names"]:
+            # Free text only: a vendor's fixed template has no parameter for it.
+            covering = _l("(Covering for %(names)s)", names=values["covering_names"])
+            sms_text = f"{covering} {sms_text}"
     return Rendered(
         subject=subject,
         text=_tidy_text(body),

@@ -7,9 +7,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from servicedesk.absences.queries import current_absences
 from servicedesk.auth.access import admin_required
 from servicedesk.auth.models import Role, User
 from servicedesk.auth.services import reset_password, set_active
+from servicedesk.clock import utcnow
 from servicedesk.crud import Refused, save_or_refuse
 from servicedesk.enterprises.services import enterprise_choices
 from servicedesk.extensions import db
@@ -45,7 +47,11 @@ def index():
     query = people_search(search.q.data, search.role.data) if search.validate() else people_search()
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     return render_template(
-        "admin/users/index.html", search=search, page=page, role_labels=ROLE_LABELS
+        "admin/users/index.html",
+        search=search,
+        page=page,
+        role_labels=ROLE_LABELS,
+        away=current_absences([user.id for user in page.items], utcnow()),
     )
 
 

@@ -220,6 +220,7 @@ def _render_detail(ticket: Ticket, failed: tuple[str, object] | None = None, sta
         pending_extension=pending,
         failed=failed[0] if failed else None,
         panels=render_panels(ticket, current_user),
+        side_panels=render_panels(ticket, current_user, slot="side"),
         now=utcnow(),
     ), status
 

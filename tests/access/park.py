@@ -7,7 +7,8 @@ and one ticket of each kind a stranger might try to reach.
   answered, with an internal note carrying an internal file and a pending extension request;
 - T_B: filed by Y's contact with a public file, dispatched to B by the dispatcher, and overdue
   (so the "overdue" queue, which does not filter by team, would show it to anyone who slips);
-- T_filed: filed by Y's contact, never dispatched.
+- T_filed: filed by Y's contact, never dispatched;
+- member A is away now (since an hour ago, for a day), lead A standing in.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from datetime import timedelta
 from flask import Flask
 from flask.testing import FlaskClient
 
+from servicedesk.absences.models import Absence
+from servicedesk.absences.services import record_absence
 from servicedesk.auth.models import Role, User
 from servicedesk.clock import utcnow
 from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject
@@ -68,6 +71,7 @@ class Park:
     public_file: int  # T_A's, filed with the ticket
     internal_file: int  # T_A's, on an internal note
     t_b_file: int
+    absence: int  # member A's, going on: member A, lead A and the admin may end it
 
 
 def sign_in(app: Flask, user: User) -> FlaskClient:
@@ -155,6 +159,15 @@ def build_park(
     public = next(f for f in a.attachments if f.public)
     internal = next(f for f in a.attachments if not f.public)
     assert internal.original_name == INTERNAL_FILE
+    now = utcnow()
+    absence = record_absence(
+        users["member_a"],
+        users["member_a"],
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=1),
+        deputy=users["lead_a"],
+    )
+    db.session.commit()
     park = Park(
         users=users,
         spare=spare,
@@ -172,6 +185,7 @@ def build_park(
         public_file=public.id,
         internal_file=internal.id,
         t_b_file=b.attachments[0].id,
+        absence=absence.id,
     )
     return park, clients
 
@@ -200,7 +214,16 @@ def admin_snapshot(park: Park) -> tuple:
     db.session.expire_all()
     counts = tuple(
         db.session.scalar(db.select(db.func.count()).select_from(model))
-        for model in (User, Enterprise, IndustryChain, KeyProject, TaskForce, Category, Ticket)
+        for model in (
+            User,
+            Enterprise,
+            IndustryChain,
+            KeyProject,
+            TaskForce,
+            Category,
+            Ticket,
+            Absence,
+        )
     )
     spare = db.session.get_one(User, park.spare.id)
     return counts + (

@@ -32,8 +32,9 @@ def with_test_panel(app):
     return app
 
 
-def test_escalation_registers_the_reminders_panel(app):
-    assert [panel.name for panel in registered_panels(app)] == ["reminders"]
+def test_escalation_and_absences_register_their_panels(app):
+    slots = {panel.name: panel.slot for panel in registered_panels(app)}
+    assert slots == {"reminders": "main", "absences": "side"}
 
 
 def test_a_registered_panel_is_shown_to_whom_its_provider_answers(
