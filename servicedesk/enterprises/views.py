@@ -20,6 +20,9 @@ from servicedesk.enterprises.labels import PROJECT_LEVEL_LABELS, PROJECT_STATUS_
 from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject
 from servicedesk.enterprises.queries import chain_or_none, enterprise_or_none, industry_chains
 from servicedesk.enterprises.services import (
+    ChainDetails,
+    EnterpriseDetails,
+    ProjectDetails,
     chain_choices,
     contacts_of,
     create_chain,
@@ -80,8 +83,8 @@ def index():
     return render_template("admin/enterprises/index.html", search=search, page=page)
 
 
-def _enterprise_fields(form: EnterpriseForm) -> dict:
-    return dict(
+def _enterprise_fields(form: EnterpriseForm) -> EnterpriseDetails:
+    return EnterpriseDetails(
         name=form.name.data,
         uscc=form.uscc.data,
         accept_failed_check=form.accept_failed_check.data,
@@ -148,8 +151,8 @@ def chains():
     return render_template("admin/enterprises/chains.html", rows=industry_chains())
 
 
-def _chain_fields(form: ChainForm) -> dict:
-    return dict(
+def _chain_fields(form: ChainForm) -> ChainDetails:
+    return ChainDetails(
         name=form.name.data,
         description=form.description.data,
         leader=enterprise_or_none(form.chain_leader_enterprise_id.data),
@@ -213,8 +216,8 @@ def projects():
     )
 
 
-def _project_fields(form: ProjectForm) -> dict:
-    return dict(
+def _project_fields(form: ProjectForm) -> ProjectDetails:
+    return ProjectDetails(
         name=form.name.data,
         level=form.level.data,
         status=form.status.data,
