@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Required, TypedDict, Unpack
+
 import email_validator
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -100,17 +102,28 @@ def set_active(actor: User, user: User, active: bool) -> None:
 _TASK_FORCE_ROLES = frozenset({Role.MEMBER, Role.LEAD})
 
 
+class AccountDetails(TypedDict, total=False):
+    """What an admin sets on an account, the keywords of :func:`admin_create_user` and
+    :func:`update_user`. Left out: no mobile number, no enterprise, in no task force."""
+
+    email: Required[str]
+    name: Required[str]
+    roles: Required[set[Role] | list[Role]]
+    mobile: str | None
+    enterprise_id: int | None
+    #: Whether the account is about to be put in task forces.
+    in_task_forces: bool
+
+
 def _check_account(
-    actor: User,
-    user: User | None,
-    email: str,
-    roles: set[Role],
-    enterprise_id: int | None,
-    in_task_forces: bool,
-) -> str:
-    """Apply the admin rules for an account; returns the normalised e-mail address."""
+    actor: User, user: User | None, details: AccountDetails
+) -> tuple[str, set[Role]]:
+    """Apply the admin rules for an account (``user``; None: a new one); returns the normalised
+    e-mail address and roles."""
+    roles = {Role(r) for r in details["roles"]}
+    enterprise_id = details.get("enterprise_id")
     try:
-        email = normalise_email(email)
+        email = normalise_email(details["email"])
     except Refused as exc:
         raise Refused(str(exc), "email") from exc
     holder = user_by_email(email)
@@ -136,13 +149,13 @@ def _check_account(
             ),
             "enterprise_id",
         )
-    if in_task_forces and not roles & _TASK_FORCE_ROLES:
+    if details.get("in_task_forces", False) and not roles & _TASK_FORCE_ROLES:
         raise Refused(
             _("Only task-force members and leads can belong to task forces."), "task_force_ids"
         )
     if user is not None and actor.id == user.id and Role.ADMIN not in roles:
         raise Refused(_("You cannot take the administrator role from yourself."), "roles")
-    return email
+    return email, roles
 
 
 def _clean_mobile(mobile: str | None) -> str | None:
@@ -153,45 +166,29 @@ def _clean_mobile(mobile: str | None) -> str | None:
     return normalise_mobile(mobile)
 
 
-def admin_create_user(
-    actor: User,
-    email: str,
-    name: str,
-    password: str,
-    roles: set[Role] | list[Role],
-    *,
-    mobile: str | None = None,
-    enterprise_id: int | None = None,
-    in_task_forces: bool = False,
-) -> User:
+def admin_create_user(actor: User, *, password: str, **details: Unpack[AccountDetails]) -> User:
     """An admin adds an account (not committed); the mobile number is stored normalised."""
-    roles = {Role(r) for r in roles}
-    email = _check_account(actor, None, email, roles, enterprise_id, in_task_forces)
+    email, roles = _check_account(actor, None, details)
     problem = password_problem(password, email)
     if problem:
         raise Refused(problem, "password")
     return create_user(
-        email, name, password, roles, mobile=_clean_mobile(mobile), enterprise_id=enterprise_id
+        email,
+        details["name"],
+        password,
+        roles,
+        mobile=_clean_mobile(details.get("mobile")),
+        enterprise_id=details.get("enterprise_id"),
     )
 
 
-def update_user(
-    actor: User,
-    user: User,
-    *,
-    email: str,
-    name: str,
-    roles: set[Role] | list[Role],
-    mobile: str | None = None,
-    enterprise_id: int | None = None,
-    in_task_forces: bool = False,
-) -> None:
+def update_user(actor: User, user: User, **details: Unpack[AccountDetails]) -> None:
     """An admin changes an account's address, name, mobile, roles and enterprise."""
-    roles = {Role(r) for r in roles}
-    user.email = _check_account(actor, user, email, roles, enterprise_id, in_task_forces)
-    user.name = name.strip()
-    user.mobile = _clean_mobile(mobile)
-    user.enterprise_id = enterprise_id
+    email, roles = _check_account(actor, user, details)
+    user.email = email
+    user.name = details["name"].strip()
+    user.mobile = _clean_mobile(details.get("mobile"))
+    user.enterprise_id = details.get("enterprise_id")
     user.set_roles(roles)
 
 

@@ -21,10 +21,10 @@ def create_account(
     """An admin adds an account and puts it in these task forces (not committed)."""
     user = admin_create_user(
         actor,
-        email,
-        name,
-        password,
-        set(roles),
+        password=password,
+        email=email,
+        name=name,
+        roles=set(roles),
         mobile=mobile,
         enterprise_id=enterprise_id,
         in_task_forces=bool(task_force_ids),
