@@ -104,22 +104,20 @@ _TASK_FORCE_ROLES = frozenset({Role.MEMBER, Role.LEAD})
 
 class AccountDetails(TypedDict, total=False):
     """What an admin sets on an account, the keywords of :func:`admin_create_user` and
-    :func:`update_user`. Left out: no mobile number, no enterprise, in no task force."""
+    :func:`update_user`. Left out: no mobile number, no enterprise."""
 
     email: Required[str]
     name: Required[str]
     roles: Required[set[Role] | list[Role]]
     mobile: str | None
     enterprise_id: int | None
-    #: Whether the account is about to be put in task forces.
-    in_task_forces: bool
 
 
 def _check_account(
-    actor: User, user: User | None, details: AccountDetails
+    actor: User, user: User | None, details: AccountDetails, in_task_forces: bool
 ) -> tuple[str, set[Role]]:
-    """Apply the admin rules for an account (``user``; None: a new one); returns the normalised
-    e-mail address and roles."""
+    """Apply the admin rules for an account (``user``; None: a new one) that is about to be put
+    in task forces or not; returns the normalised e-mail address and roles."""
     roles = {Role(r) for r in details["roles"]}
     enterprise_id = details.get("enterprise_id")
     try:
@@ -149,7 +147,7 @@ def _check_account(
             ),
             "enterprise_id",
         )
-    if details.get("in_task_forces", False) and not roles & _TASK_FORCE_ROLES:
+    if in_task_forces and not roles & _TASK_FORCE_ROLES:
         raise Refused(
             _("Only task-force members and leads can belong to task forces."), "task_force_ids"
         )
@@ -166,9 +164,16 @@ def _clean_mobile(mobile: str | None) -> str | None:
     return normalise_mobile(mobile)
 
 
-def admin_create_user(actor: User, *, password: str, **details: Unpack[AccountDetails]) -> User:
-    """An admin adds an account (not committed); the mobile number is stored normalised."""
-    email, roles = _check_account(actor, None, details)
+def admin_create_user(
+    actor: User,
+    *,
+    password: str,
+    in_task_forces: bool = False,
+    **details: Unpack[AccountDetails],
+) -> User:
+    """An admin adds an account (not committed), to be put in task forces or not; the mobile
+    number is stored normalised."""
+    email, roles = _check_account(actor, None, details, in_task_forces)
     problem = password_problem(password, email)
     if problem:
         raise Refused(problem, "password")
@@ -182,9 +187,12 @@ def admin_create_user(actor: User, *, password: str, **details: Unpack[AccountDe
     )
 
 
-def update_user(actor: User, user: User, **details: Unpack[AccountDetails]) -> None:
-    """An admin changes an account's address, name, mobile, roles and enterprise."""
-    email, roles = _check_account(actor, user, details)
+def update_user(
+    actor: User, user: User, *, in_task_forces: bool = False, **details: Unpack[AccountDetails]
+) -> None:
+    """An admin changes an account's address, name, mobile, roles and enterprise; it is to be
+    in task forces or not."""
+    email, roles = _check_account(actor, user, details, in_task_forces)
     user.email = email
     user.name = details["name"].strip()
     user.mobile = _clean_mobile(details.get("mobile"))
