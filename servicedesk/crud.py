@@ -1,13 +1,15 @@
 """What every admin page that saves a form shares: the refusal a service raises, and the one
 way a view turns a service call into a commit, a flash and a redirect, or a refused form.
 
-Services raise :class:`Refused`; they never see the request. Views call :func:`save_or_refuse`.
+Services raise :class:`Refused`; they never see the request. Views call :func:`save_or_refuse`,
+or, for the create and edit pages of one kind of row, :meth:`FormPages.save`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from flask import flash, redirect, render_template
 from sqlalchemy.exc import IntegrityError
@@ -65,3 +67,43 @@ def save_or_refuse(
             flash(saved(result), "success")
             return redirect(next_url(result))
     return render_template(template, form=form, **context)
+
+
+@dataclass(frozen=True)
+class FormPages:
+    """The create page and the edit page of one kind of row: one template, which knows the row
+    as ``row_name``; one page to go on to once the row is saved; one refusal for a unique-key
+    race."""
+
+    template: str
+    row_name: str
+    next_url: Callable[[Any], str]
+    conflict: Refused | None = None
+
+    def save(
+        self,
+        form,
+        change: Callable[[], Any],
+        *,
+        saved: Callable[[Any], str],
+        row: Any = None,
+        **context,
+    ):
+        """:func:`save_or_refuse` for this kind of row: ``change()`` creates a row and returns it,
+        or changes ``row`` (the one being edited; None on the create page). ``saved`` and
+        ``next_url`` are given the row created or edited."""
+
+        def change_row():
+            changed = change()
+            return row if changed is None else changed
+
+        return save_or_refuse(
+            form,
+            change_row,
+            saved=saved,
+            next_url=self.next_url,
+            template=self.template,
+            conflict=self.conflict,
+            **{self.row_name: row},
+            **context,
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Required, TypedDict, Unpack
+
 import email_validator
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
@@ -100,17 +102,26 @@ def set_active(actor: User, user: User, active: bool) -> None:
 _TASK_FORCE_ROLES = frozenset({Role.MEMBER, Role.LEAD})
 
 
+class AccountDetails(TypedDict, total=False):
+    """What an admin sets on an account, the keywords of :func:`admin_create_user` and
+    :func:`update_user`. Left out: no mobile number, no enterprise."""
+
+    email: Required[str]
+    name: Required[str]
+    roles: Required[set[Role] | list[Role]]
+    mobile: str | None
+    enterprise_id: int | None
+
+
 def _check_account(
-    actor: User,
-    user: User | None,
-    email: str,
-    roles: set[Role],
-    enterprise_id: int | None,
-    in_task_forces: bool,
-) -> str:
-    """Apply the admin rules for an account; returns the normalised e-mail address."""
+    actor: User, user: User | None, details: AccountDetails, in_task_forces: bool
+) -> tuple[str, set[Role]]:
+    """Apply the admin rules for an account (``user``; None: a new one) that is about to be put
+    in task forces or not; returns the normalised e-mail address and roles."""
+    roles = {Role(r) for r in details["roles"]}
+    enterprise_id = details.get("enterprise_id")
     try:
-        email = normalise_email(email)
+        email = normalise_email(details["email"])
     except Refused as exc:
         raise Refused(str(exc), "email") from exc
     holder = user_by_email(email)
@@ -142,7 +153,7 @@ def _check_account(
         )
     if user is not None and actor.id == user.id and Role.ADMIN not in roles:
         raise Refused(_("You cannot take the administrator role from yourself."), "roles")
-    return email
+    return email, roles
 
 
 def _clean_mobile(mobile: str | None) -> str | None:
@@ -155,43 +166,37 @@ def _clean_mobile(mobile: str | None) -> str | None:
 
 def admin_create_user(
     actor: User,
-    email: str,
-    name: str,
-    password: str,
-    roles: set[Role] | list[Role],
     *,
-    mobile: str | None = None,
-    enterprise_id: int | None = None,
+    password: str,
     in_task_forces: bool = False,
+    **details: Unpack[AccountDetails],
 ) -> User:
-    """An admin adds an account (not committed); the mobile number is stored normalised."""
-    roles = {Role(r) for r in roles}
-    email = _check_account(actor, None, email, roles, enterprise_id, in_task_forces)
+    """An admin adds an account (not committed), to be put in task forces or not; the mobile
+    number is stored normalised."""
+    email, roles = _check_account(actor, None, details, in_task_forces)
     problem = password_problem(password, email)
     if problem:
         raise Refused(problem, "password")
     return create_user(
-        email, name, password, roles, mobile=_clean_mobile(mobile), enterprise_id=enterprise_id
+        email,
+        details["name"],
+        password,
+        roles,
+        mobile=_clean_mobile(details.get("mobile")),
+        enterprise_id=details.get("enterprise_id"),
     )
 
 
 def update_user(
-    actor: User,
-    user: User,
-    *,
-    email: str,
-    name: str,
-    roles: set[Role] | list[Role],
-    mobile: str | None = None,
-    enterprise_id: int | None = None,
-    in_task_forces: bool = False,
+    actor: User, user: User, *, in_task_forces: bool = False, **details: Unpack[AccountDetails]
 ) -> None:
-    """An admin changes an account's address, name, mobile, roles and enterprise."""
-    roles = {Role(r) for r in roles}
-    user.email = _check_account(actor, user, email, roles, enterprise_id, in_task_forces)
-    user.name = name.strip()
-    user.mobile = _clean_mobile(mobile)
-    user.enterprise_id = enterprise_id
+    """An admin changes an account's address, name, mobile, roles and enterprise; it is to be
+    in task forces or not."""
+    email, roles = _check_account(actor, user, details, in_task_forces)
+    user.email = email
+    user.name = details["name"].strip()
+    user.mobile = _clean_mobile(details.get("mobile"))
+    user.enterprise_id = details.get("enterprise_id")
     user.set_roles(roles)
 
 

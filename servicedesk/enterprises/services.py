@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Required, TypedDict, Unpack
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
@@ -18,6 +19,7 @@ from servicedesk.enterprises.models import (
 )
 from servicedesk.enterprises.validators import normalise_uscc, uscc_problem
 from servicedesk.extensions import db
+from servicedesk.taskforces.models import TaskForce
 
 # --- look-ups ---------------------------------------------------------------------------------
 
@@ -131,57 +133,55 @@ def _check_leader_flag(is_chain_leader: bool, chain: IndustryChain | None) -> No
         )
 
 
-def create_enterprise(
-    actor: User,
-    *,
-    name: str,
-    uscc: str,
-    accept_failed_check: bool = False,
-    override_reason: str | None = None,
-    chain: IndustryChain | None = None,
-    is_chain_leader: bool = False,
-    address: str | None = None,
-    active: bool = True,
-) -> Enterprise:
-    """Register an enterprise (not committed)."""
-    code, reason = checked_uscc(uscc, accept_failed_check, override_reason)
-    _check_leader_flag(is_chain_leader, chain)
-    enterprise = Enterprise(
-        name=name.strip(),
-        uscc=code,
-        uscc_override_reason=reason,
-        industry_chain=chain,
-        is_chain_leader=is_chain_leader,
-        address=(address or "").strip() or None,
-        active=active,
+class EnterpriseDetails(TypedDict, total=False):
+    """What an admin sets on an enterprise, the keywords of :func:`create_enterprise` and
+    :func:`update_enterprise`. Left out: no override, no chain, not a chain leader, no address,
+    active."""
+
+    name: Required[str]
+    uscc: Required[str]
+    accept_failed_check: bool
+    override_reason: str | None
+    chain: IndustryChain | None
+    is_chain_leader: bool
+    address: str | None
+    active: bool
+
+
+def _apply_enterprise(
+    enterprise: Enterprise, details: EnterpriseDetails, editing: Enterprise | None
+) -> None:
+    code, reason = checked_uscc(
+        details["uscc"],
+        details.get("accept_failed_check", False),
+        details.get("override_reason"),
+        editing,
     )
+    chain = details.get("chain")
+    is_chain_leader = details.get("is_chain_leader", False)
+    _check_leader_flag(is_chain_leader, chain)
+    enterprise.name = details["name"].strip()
+    enterprise.uscc = code
+    enterprise.uscc_override_reason = reason
+    enterprise.industry_chain = chain
+    enterprise.is_chain_leader = is_chain_leader
+    enterprise.address = (details.get("address") or "").strip() or None
+    enterprise.active = details.get("active", True)
+
+
+def create_enterprise(actor: User, **details: Unpack[EnterpriseDetails]) -> Enterprise:
+    """Register an enterprise (not committed)."""
+    enterprise = Enterprise()
+    _apply_enterprise(enterprise, details, editing=None)
     db.session.add(enterprise)
     return enterprise
 
 
 def update_enterprise(
-    actor: User,
-    enterprise: Enterprise,
-    *,
-    name: str,
-    uscc: str,
-    accept_failed_check: bool = False,
-    override_reason: str | None = None,
-    chain: IndustryChain | None = None,
-    is_chain_leader: bool = False,
-    address: str | None = None,
-    active: bool = True,
+    actor: User, enterprise: Enterprise, **details: Unpack[EnterpriseDetails]
 ) -> None:
     """Change an enterprise's details."""
-    code, reason = checked_uscc(uscc, accept_failed_check, override_reason, enterprise)
-    _check_leader_flag(is_chain_leader, chain)
-    enterprise.name = name.strip()
-    enterprise.uscc = code
-    enterprise.uscc_override_reason = reason
-    enterprise.industry_chain = chain
-    enterprise.is_chain_leader = is_chain_leader
-    enterprise.address = (address or "").strip() or None
-    enterprise.active = active
+    _apply_enterprise(enterprise, details, editing=enterprise)
 
 
 # --- industry chains --------------------------------------------------------------------------
@@ -197,15 +197,20 @@ def _check_chain_name(name: str, chain: IndustryChain | None) -> str:
     return name
 
 
-def _apply_chain(
-    chain: IndustryChain,
-    name: str,
-    description: str | None,
-    leader: Enterprise | None,
-    chief_scientist: str | None,
-    task_force,
-    policy_package: str | None,
-) -> None:
+class ChainDetails(TypedDict, total=False):
+    """What an admin sets on an industry chain and its five-ones, the keywords of
+    :func:`create_chain` and :func:`update_chain`; what is left out is empty."""
+
+    name: Required[str]
+    description: str | None
+    leader: Enterprise | None
+    chief_scientist: str | None
+    task_force: TaskForce | None
+    policy_package: str | None
+
+
+def _apply_chain(chain: IndustryChain, details: ChainDetails) -> None:
+    leader = details.get("leader")
     if (
         leader is not None
         and leader.industry_chain is not None
@@ -219,103 +224,70 @@ def _apply_chain(
             ),
             "chain_leader_enterprise_id",
         )
-    chain.name = _check_chain_name(name, chain)
-    chain.description = (description or "").strip() or None
+    chain.name = _check_chain_name(details["name"], chain)
+    chain.description = (details.get("description") or "").strip() or None
     chain.chain_leader = leader
-    chain.chief_scientist = (chief_scientist or "").strip() or None
-    chain.task_force = task_force
-    chain.policy_package = (policy_package or "").strip() or None
+    chain.chief_scientist = (details.get("chief_scientist") or "").strip() or None
+    chain.task_force = details.get("task_force")
+    chain.policy_package = (details.get("policy_package") or "").strip() or None
     if leader is not None:
         # The chain leader's tickets ride the green channel, which reads the enterprise's flag.
         leader.industry_chain = chain
         leader.is_chain_leader = True
 
 
-def create_chain(
-    actor: User,
-    *,
-    name: str,
-    description: str | None = None,
-    leader: Enterprise | None = None,
-    chief_scientist: str | None = None,
-    task_force=None,
-    policy_package: str | None = None,
-) -> IndustryChain:
+def create_chain(actor: User, **details: Unpack[ChainDetails]) -> IndustryChain:
     """Add an industry chain with its five-ones (not committed)."""
     chain = IndustryChain(name="")
-    _apply_chain(chain, name, description, leader, chief_scientist, task_force, policy_package)
+    _apply_chain(chain, details)
     db.session.add(chain)
     return chain
 
 
-def update_chain(
-    actor: User,
-    chain: IndustryChain,
-    *,
-    name: str,
-    description: str | None = None,
-    leader: Enterprise | None = None,
-    chief_scientist: str | None = None,
-    task_force=None,
-    policy_package: str | None = None,
-) -> None:
+def update_chain(actor: User, chain: IndustryChain, **details: Unpack[ChainDetails]) -> None:
     """Change an industry chain and its five-ones."""
-    _apply_chain(chain, name, description, leader, chief_scientist, task_force, policy_package)
+    _apply_chain(chain, details)
 
 
 # --- key projects -----------------------------------------------------------------------------
 
 
-def _apply_project(
-    project: KeyProject,
-    name: str,
-    level: str,
-    status: str,
-    enterprise: Enterprise | None,
-    chain: IndustryChain | None,
-    task_force,
-) -> None:
+class ProjectDetails(TypedDict, total=False):
+    """What an admin sets on a key project, the keywords of :func:`create_project` and
+    :func:`update_project`; chain and task force may be left out."""
+
+    name: Required[str]
+    level: Required[str]
+    status: Required[str]
+    enterprise: Required[Enterprise | None]
+    chain: IndustryChain | None
+    task_force: TaskForce | None
+
+
+def _apply_project(project: KeyProject, details: ProjectDetails) -> None:
+    level, status, enterprise = details["level"], details["status"], details["enterprise"]
     if level not in {v.value for v in ProjectLevel}:
         raise Refused(_("Please choose the level of the project."), "level")
     if status not in {v.value for v in ProjectStatus}:
         raise Refused(_("Please choose the status of the project."), "status")
     if enterprise is None:
         raise Refused(_("Please choose the enterprise that runs the project."), "enterprise_id")
-    project.name = name.strip()
+    project.name = details["name"].strip()
     project.level = level
     project.status = ProjectStatus(status)
     project.enterprise = enterprise
-    project.industry_chain = chain
-    project.task_force = task_force
+    project.industry_chain = details.get("chain")
+    project.task_force = details.get("task_force")
 
 
-def create_project(
-    actor: User,
-    *,
-    name: str,
-    level: str,
-    status: str,
-    enterprise: Enterprise | None,
-    chain: IndustryChain | None = None,
-    task_force=None,
-) -> KeyProject:
+def create_project(actor: User, **details: Unpack[ProjectDetails]) -> KeyProject:
     """Add a key project (not committed)."""
     project = KeyProject()
-    _apply_project(project, name, level, status, enterprise, chain, task_force)
+    _apply_project(project, details)
     db.session.add(project)
     return project
 
 
-def update_project(
-    actor: User,
-    project: KeyProject,
-    *,
-    name: str,
-    level: str,
-    status: str,
-    enterprise: Enterprise | None,
-    chain: IndustryChain | None = None,
-    task_force=None,
-) -> None:
+def update_project(actor: User, project: KeyProject, **details: Unpack[ProjectDetails]) -> None:
     """Change a key project."""
-    _apply_project(project, name, level, status, enterprise, chain, task_force)
+    _apply_project(project, details)

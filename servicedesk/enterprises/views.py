@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from servicedesk.auth.access import admin_required
-from servicedesk.crud import Refused, save_or_refuse
+from servicedesk.crud import FormPages, Refused
 from servicedesk.enterprises.forms import (
     ChainForm,
     EnterpriseForm,
@@ -20,6 +20,9 @@ from servicedesk.enterprises.labels import PROJECT_LEVEL_LABELS, PROJECT_STATUS_
 from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject
 from servicedesk.enterprises.queries import chain_or_none, enterprise_or_none, industry_chains
 from servicedesk.enterprises.services import (
+    ChainDetails,
+    EnterpriseDetails,
+    ProjectDetails,
     chain_choices,
     contacts_of,
     create_chain,
@@ -47,6 +50,25 @@ NAME_TAKEN = Refused(
     _l("This name or code was registered a moment ago by someone else; please check the list.")
 )
 
+ENTERPRISE_PAGES = FormPages(
+    "admin/enterprises/form.html",
+    "enterprise",
+    next_url=lambda saved: url_for("enterprises.enterprise", enterprise_id=saved.id),
+    conflict=NAME_TAKEN,
+)
+CHAIN_PAGES = FormPages(
+    "admin/enterprises/chain_form.html",
+    "chain",
+    next_url=lambda _saved: url_for("enterprises.chains"),
+    conflict=NAME_TAKEN,
+)
+PROJECT_PAGES = FormPages(
+    "admin/enterprises/project_form.html",
+    "project",
+    next_url=lambda _saved: url_for("enterprises.projects"),
+    conflict=NAME_TAKEN,
+)
+
 
 # --- enterprises ------------------------------------------------------------------------------
 
@@ -61,8 +83,8 @@ def index():
     return render_template("admin/enterprises/index.html", search=search, page=page)
 
 
-def _enterprise_fields(form: EnterpriseForm) -> dict:
-    return dict(
+def _enterprise_fields(form: EnterpriseForm) -> EnterpriseDetails:
+    return EnterpriseDetails(
         name=form.name.data,
         uscc=form.uscc.data,
         accept_failed_check=form.accept_failed_check.data,
@@ -80,14 +102,10 @@ def create_enterprise_page():
     """Register an enterprise."""
     form = EnterpriseForm()
     form.set_choices(chain_choices())
-    return save_or_refuse(
+    return ENTERPRISE_PAGES.save(
         form,
         lambda: create_enterprise(current_user, **_enterprise_fields(form)),
         saved=lambda created: _("The enterprise %(name)s was registered.", name=created.name),
-        next_url=lambda created: url_for("enterprises.enterprise", enterprise_id=created.id),
-        template="admin/enterprises/form.html",
-        conflict=NAME_TAKEN,
-        enterprise=None,
     )
 
 
@@ -115,14 +133,11 @@ def edit_enterprise(enterprise_id: int):
     if not form.is_submitted():
         form.accept_failed_check.data = bool(found.uscc_override_reason)
     form.set_choices(chain_choices(found.industry_chain))
-    return save_or_refuse(
+    return ENTERPRISE_PAGES.save(
         form,
         lambda: update_enterprise(current_user, found, **_enterprise_fields(form)),
-        saved=lambda _none: _("The enterprise %(name)s was saved.", name=found.name),
-        next_url=lambda _none: url_for("enterprises.enterprise", enterprise_id=found.id),
-        template="admin/enterprises/form.html",
-        conflict=NAME_TAKEN,
-        enterprise=found,
+        saved=lambda saved: _("The enterprise %(name)s was saved.", name=saved.name),
+        row=found,
     )
 
 
@@ -136,8 +151,8 @@ def chains():
     return render_template("admin/enterprises/chains.html", rows=industry_chains())
 
 
-def _chain_fields(form: ChainForm) -> dict:
-    return dict(
+def _chain_fields(form: ChainForm) -> ChainDetails:
+    return ChainDetails(
         name=form.name.data,
         description=form.description.data,
         leader=enterprise_or_none(form.chain_leader_enterprise_id.data),
@@ -153,14 +168,10 @@ def create_chain_page():
     """Add an industry chain."""
     form = ChainForm()
     form.set_choices(enterprise_choices(), task_force_choices())
-    return save_or_refuse(
+    return CHAIN_PAGES.save(
         form,
         lambda: create_chain(current_user, **_chain_fields(form)),
         saved=lambda created: _("The industry chain %(name)s was created.", name=created.name),
-        next_url=lambda _chain: url_for("enterprises.chains"),
-        template="admin/enterprises/chain_form.html",
-        conflict=NAME_TAKEN,
-        chain=None,
     )
 
 
@@ -172,14 +183,11 @@ def edit_chain(chain_id: int):
     form = ChainForm(obj=chain)
     keep = [chain.task_force] if chain.task_force is not None else []
     form.set_choices(enterprise_choices(chain.chain_leader), task_force_choices(keep))
-    return save_or_refuse(
+    return CHAIN_PAGES.save(
         form,
         lambda: update_chain(current_user, chain, **_chain_fields(form)),
-        saved=lambda _none: _("The industry chain %(name)s was saved.", name=chain.name),
-        next_url=lambda _none: url_for("enterprises.chains"),
-        template="admin/enterprises/chain_form.html",
-        conflict=NAME_TAKEN,
-        chain=chain,
+        saved=lambda saved: _("The industry chain %(name)s was saved.", name=saved.name),
+        row=chain,
     )
 
 
@@ -208,8 +216,8 @@ def projects():
     )
 
 
-def _project_fields(form: ProjectForm) -> dict:
-    return dict(
+def _project_fields(form: ProjectForm) -> ProjectDetails:
+    return ProjectDetails(
         name=form.name.data,
         level=form.level.data,
         status=form.status.data,
@@ -225,14 +233,10 @@ def create_project_page():
     """Add a key project."""
     form = ProjectForm()
     form.set_choices(enterprise_choices(), chain_choices(), task_force_choices())
-    return save_or_refuse(
+    return PROJECT_PAGES.save(
         form,
         lambda: create_project(current_user, **_project_fields(form)),
         saved=lambda created: _("The key project %(name)s was created.", name=created.name),
-        next_url=lambda _project: url_for("enterprises.projects"),
-        template="admin/enterprises/project_form.html",
-        conflict=NAME_TAKEN,
-        project=None,
     )
 
 
@@ -247,12 +251,9 @@ def edit_project(project_id: int):
         chain_choices(project.industry_chain),
         task_force_choices([project.task_force] if project.task_force is not None else []),
     )
-    return save_or_refuse(
+    return PROJECT_PAGES.save(
         form,
         lambda: update_project(current_user, project, **_project_fields(form)),
-        saved=lambda _none: _("The key project %(name)s was saved.", name=project.name),
-        next_url=lambda _none: url_for("enterprises.projects"),
-        template="admin/enterprises/project_form.html",
-        conflict=NAME_TAKEN,
-        project=project,
+        saved=lambda saved: _("The key project %(name)s was saved.", name=saved.name),
+        row=project,
     )

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from flask import current_app
 
 from servicedesk.clock import utcnow
 from servicedesk.escalation.models import SweepRun
-from servicedesk.escalation.sweep import run_sweep
+from servicedesk.escalation.sweep import SweepStats, run_sweep
 from servicedesk.extensions import db
 from servicedesk.jobs.queues import enqueue_digests, redis_connection
 from servicedesk.notifications.digests import queue_morning_digests
@@ -35,27 +35,27 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class TickReport:
-    """What one tick did, domain by domain; ``errors`` names the failed steps and tickets."""
+class TickReport(SweepStats):
+    """What one tick did, domain by domain: the escalation sweep's counts, then the other
+    domains'; ``errors`` names the failed steps and tickets."""
 
-    due_tickets: int = 0
-    firings: int = 0
-    superseded: int = 0
-    notifications: int = 0
     auto_closed: int = 0
     digests: int = 0
     enqueued: int = 0
-    errors: list[str] = field(default_factory=list)
+
+    def count_sweep(self, stats: SweepStats) -> None:
+        """Add one sweep's counts and errors to the tick's."""
+        for counter in fields(SweepStats):
+            if counter.name == "errors":
+                self.errors.extend(stats.errors)
+            else:
+                total = getattr(self, counter.name) + getattr(stats, counter.name)
+                setattr(self, counter.name, total)
 
 
 def escalate(now: datetime, report: TickReport) -> None:
     """Escalation: fire the steps that are due."""
-    stats = run_sweep(now)
-    report.due_tickets += stats.due_tickets
-    report.firings += stats.firings
-    report.superseded += stats.superseded
-    report.notifications += stats.notifications
-    report.errors.extend(stats.errors)
+    report.count_sweep(run_sweep(now))
 
 
 def close_silent_tickets(now: datetime, report: TickReport) -> None:

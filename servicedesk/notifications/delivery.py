@@ -94,43 +94,33 @@ def _finish(
     **values,
 ) -> bool:
     """Mark the claimed row (only while we still hold the claim) and log the attempt."""
+
+    def mark() -> bool:
+        result = db.session.execute(
+            update(Notification)
+            .where(
+                Notification.id == notification_id,
+                Notification.claim_token == token,
+                Notification.status == DeliveryStatus.SENDING.value,
+            )
+            .values(claim_token=None, **values)
+        )
+        db.session.add(
+            DeliveryAttempt(
+                notification_id=notification_id,
+                outcome=outcome,
+                detail=detail,
+                worker=job[0],
+                job_id=job[1],
+                duration_ms=int((timer.monotonic() - started) * 1000),
+                attempted_at=utcnow(),
+            )
+        )
+        db.session.commit()
+        return affected_rows(result) == 1
+
     db.session.commit()  # end any read transaction: the marking must wait its turn, not fail
-    return retrying_on_sqlite_busy(
-        lambda: _mark(notification_id, token, outcome, detail, job, started, values)
-    )
-
-
-def _mark(
-    notification_id: int,
-    token: str,
-    outcome: str,
-    detail: str | None,
-    job: tuple[str | None, str | None],
-    started: float,
-    values: dict,
-) -> bool:
-    result = db.session.execute(
-        update(Notification)
-        .where(
-            Notification.id == notification_id,
-            Notification.claim_token == token,
-            Notification.status == DeliveryStatus.SENDING.value,
-        )
-        .values(claim_token=None, **values)
-    )
-    db.session.add(
-        DeliveryAttempt(
-            notification_id=notification_id,
-            outcome=outcome,
-            detail=detail,
-            worker=job[0],
-            job_id=job[1],
-            duration_ms=int((timer.monotonic() - started) * 1000),
-            attempted_at=utcnow(),
-        )
-    )
-    db.session.commit()
-    return affected_rows(result) == 1
+    return retrying_on_sqlite_busy(mark)
 
 
 #: Where the app keeps its "is this message still wanted?" checks, by message kind.

@@ -12,7 +12,7 @@ from servicedesk.auth.access import admin_required
 from servicedesk.auth.models import Role, User
 from servicedesk.auth.services import reset_password, set_active
 from servicedesk.clock import utcnow
-from servicedesk.crud import Refused, save_or_refuse
+from servicedesk.crud import FormPages, Refused, save_or_refuse
 from servicedesk.enterprises.services import enterprise_choices
 from servicedesk.extensions import db
 from servicedesk.forms import id_or_none, int_arg
@@ -33,6 +33,13 @@ PER_PAGE = 25
 
 #: Shown when someone registered the same address a moment ago.
 EMAIL_TAKEN = Refused(_l("This e-mail address was registered a moment ago."), "email")
+
+ACCOUNT_PAGES = FormPages(
+    "admin/users/form.html",
+    "user",
+    next_url=lambda _saved: url_for("users.index"),
+    conflict=EMAIL_TAKEN,
+)
 
 
 def _user_or_404(user_id: int) -> User:
@@ -75,14 +82,10 @@ def create():
     if not form.is_submitted() and int_arg("enterprise_id"):
         form.enterprise_id.data = int_arg("enterprise_id")
         form.roles.data = [Role.ENTERPRISE_CONTACT.value]
-    return save_or_refuse(
+    return ACCOUNT_PAGES.save(
         form,
         lambda: create_account(current_user, password=form.password.data, **_account_fields(form)),
-        saved=lambda user: _("The account for %(email)s was created.", email=user.email),
-        next_url=lambda _user: url_for("users.index"),
-        template="admin/users/form.html",
-        conflict=EMAIL_TAKEN,
-        user=None,
+        saved=lambda created: _("The account for %(email)s was created.", email=created.email),
     )
 
 
@@ -97,14 +100,11 @@ def edit(user_id: int):
         form.roles.data = sorted(role.value for role in user.roles)
         form.task_force_ids.data = [t.id for t in memberships]
     form.set_choices(enterprise_choices(user.enterprise), task_force_choices(memberships))
-    return save_or_refuse(
+    return ACCOUNT_PAGES.save(
         form,
         lambda: update_account(current_user, user, **_account_fields(form)),
-        saved=lambda _user: _("The account of %(name)s was saved.", name=user.name),
-        next_url=lambda _user: url_for("users.index"),
-        template="admin/users/form.html",
-        conflict=EMAIL_TAKEN,
-        user=user,
+        saved=lambda saved: _("The account of %(name)s was saved.", name=saved.name),
+        row=user,
     )
 
 

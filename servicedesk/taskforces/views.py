@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from servicedesk.auth.access import admin_required
 from servicedesk.auth.queries import user_or_none
-from servicedesk.crud import Refused, save_or_refuse
+from servicedesk.crud import FormPages, Refused
 from servicedesk.extensions import db
 from servicedesk.forms import id_or_none
 from servicedesk.taskforces.forms import TaskForceForm
@@ -27,6 +27,13 @@ bp = Blueprint("taskforces", __name__, url_prefix="/admin/task-forces")
 
 #: Shown when someone saved the same name a moment ago.
 NAME_TAKEN = Refused(_l("There is already a task force with this name."), "name")
+
+TASK_FORCE_PAGES = FormPages(
+    "admin/taskforces/form.html",
+    "task_force",
+    next_url=lambda _saved: url_for("taskforces.index"),
+    conflict=NAME_TAKEN,
+)
 
 
 @bp.route("/")
@@ -53,14 +60,10 @@ def create():
     """Add a task force."""
     form = TaskForceForm()
     form.set_choices(lead_candidates(), member_candidates())
-    return save_or_refuse(
+    return TASK_FORCE_PAGES.save(
         form,
         lambda: create_task_force(current_user, **_task_force_fields(form)),
         saved=lambda created: _("The task force %(name)s was created.", name=created.name),
-        next_url=lambda _created: url_for("taskforces.index"),
-        template="admin/taskforces/form.html",
-        conflict=NAME_TAKEN,
-        task_force=None,
     )
 
 
@@ -73,12 +76,9 @@ def edit(task_force_id: int):
     if not form.is_submitted():
         form.member_ids.data = [m.user_id for m in task_force.memberships]
     form.set_choices(lead_candidates(task_force.lead), member_candidates(task_force.members))
-    return save_or_refuse(
+    return TASK_FORCE_PAGES.save(
         form,
         lambda: update_task_force(current_user, task_force, **_task_force_fields(form)),
-        saved=lambda _none: _("The task force %(name)s was saved.", name=task_force.name),
-        next_url=lambda _none: url_for("taskforces.index"),
-        template="admin/taskforces/form.html",
-        conflict=NAME_TAKEN,
-        task_force=task_force,
+        saved=lambda saved: _("The task force %(name)s was saved.", name=saved.name),
+        row=task_force,
     )

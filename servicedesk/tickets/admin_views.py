@@ -14,7 +14,7 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from servicedesk.auth.access import admin_required
-from servicedesk.crud import Refused, save_or_refuse
+from servicedesk.crud import FormPages, Refused
 from servicedesk.extensions import db
 from servicedesk.forms import BaseForm, IdSelectField, id_or_none, none_choice
 from servicedesk.sla.labels import CATEGORY_KIND_CHOICES
@@ -29,6 +29,13 @@ bp = Blueprint("categories", __name__, url_prefix="/admin/categories")
 
 #: Shown when someone saved the same name a moment ago.
 NAME_TAKEN = Refused(_l("This name was registered a moment ago."), "name")
+
+CATEGORY_PAGES = FormPages(
+    "admin/categories/form.html",
+    "category",
+    next_url=lambda _saved: url_for("categories.index"),
+    conflict=NAME_TAKEN,
+)
 
 
 class CategoryForm(BaseForm):
@@ -88,14 +95,11 @@ def _form_page(category: Category | None):
             default_task_force=task_force_or_none(task_force_id),
         )
 
-    return save_or_refuse(
+    return CATEGORY_PAGES.save(
         form,
         save,
         saved=lambda saved: _("The category %(name)s was saved.", name=saved.name),
-        next_url=lambda _saved: url_for("categories.index"),
-        template="admin/categories/form.html",
-        conflict=NAME_TAKEN,
-        category=category,
+        row=category,
     )
 
 

@@ -28,6 +28,21 @@ def count(model) -> int:
     return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
+def new_user(**changes) -> dict:
+    """What the new-account form posts for a valid member account, with ``changes``."""
+    return {
+        "email": "new.person@park.example.com",
+        "name": "New Person",
+        "mobile": "",
+        "roles": ["member"],
+        "enterprise_id": "0",
+        "task_force_ids": [],
+        "password": "good-pass-42",
+        "confirm": "good-pass-42",
+        **changes,
+    }
+
+
 @pytest.fixture
 def admin(make_user, auth):
     """An administrator, signed in on ``client``."""

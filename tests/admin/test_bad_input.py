@@ -12,7 +12,7 @@ from servicedesk.enterprises.models import Enterprise, IndustryChain, KeyProject
 from servicedesk.extensions import db
 from servicedesk.taskforces.models import TaskForce, TaskForceMember
 from servicedesk.tickets.models import Category
-from tests.admin.conftest import VALID_USCC, count, fresh_uscc
+from tests.admin.conftest import VALID_USCC, count, fresh_uscc, new_user
 
 REQUIRED = "This field is required."
 NOT_OFFERED = "Please choose one of the listed options"
@@ -33,21 +33,6 @@ def refused(client, url, data, message, model):
 
 
 # --- users ------------------------------------------------------------------------------------
-
-
-def new_user(**changes):
-    data = {
-        "email": "new.person@park.example.com",
-        "name": "New Person",
-        "mobile": "",
-        "roles": ["member"],
-        "enterprise_id": "0",
-        "task_force_ids": [],
-        "password": "good-pass-42",
-        "confirm": "good-pass-42",
-    }
-    data.update(changes)
-    return data
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ next to the field it names, or at the top of the form when it names none; nothin
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.exc import IntegrityError
 
 from servicedesk.crud import Refused
@@ -10,7 +11,7 @@ from servicedesk.enterprises.models import Enterprise
 from servicedesk.extensions import db
 from servicedesk.taskforces.models import TaskForce
 from servicedesk.tickets.models import Category
-from tests.admin.conftest import count, fresh_uscc
+from tests.admin.conftest import count, fresh_uscc, new_user
 
 FORM_START = '<form method="post" action="" novalidate>'
 
@@ -71,18 +72,6 @@ def test_a_task_force_refusal_on_a_field_stands_next_to_that_field(client, admin
     assert count(TaskForce) == 1
 
 
-def test_a_task_force_refusal_of_the_whole_form_stands_at_the_top(client, admin, monkeypatch):
-    monkeypatch.setattr(
-        "servicedesk.taskforces.views.create_task_force",
-        _refuse("Task forces are frozen during the audit."),
-    )
-    top, form = _page(client.post("/admin/task-forces/new", data=_task_force()))
-    assert "Task forces are frozen during the audit." in top
-    assert "Task forces are frozen during the audit." not in form
-    db.session.rollback()
-    assert count(TaskForce) == 0
-
-
 def test_a_category_refusal_on_a_field_stands_next_to_that_field(client, admin, monkeypatch):
     monkeypatch.setattr(
         "servicedesk.tickets.admin_views.save_category",
@@ -95,24 +84,54 @@ def test_a_category_refusal_on_a_field_stands_next_to_that_field(client, admin, 
     assert count(Category) == 0
 
 
-def test_a_category_refusal_of_the_whole_form_stands_at_the_top(client, admin, monkeypatch):
-    monkeypatch.setattr(
-        "servicedesk.tickets.admin_views.save_category",
-        _refuse("Categories are frozen during the audit."),
-    )
-    top, form = _page(client.post("/admin/categories/new", data=_category()))
-    assert "Categories are frozen during the audit." in top
-    assert "Categories are frozen during the audit." not in form
+@pytest.mark.parametrize(
+    ("service", "url", "fields", "model", "message"),
+    [
+        (
+            "servicedesk.taskforces.views.create_task_force",
+            "/admin/task-forces/new",
+            _task_force(),
+            TaskForce,
+            "Task forces are frozen during the audit.",
+        ),
+        (
+            "servicedesk.tickets.admin_views.save_category",
+            "/admin/categories/new",
+            _category(),
+            Category,
+            "Categories are frozen during the audit.",
+        ),
+    ],
+    ids=["task force", "category"],
+)
+def test_a_refusal_of_the_whole_form_stands_at_the_top(
+    client, admin, monkeypatch, service, url, fields, model, message
+):
+    monkeypatch.setattr(service, _refuse(message))
+    top, form = _page(client.post(url, data=fields))
+    assert message in top
+    assert message not in form
+    db.session.rollback()
+    assert count(model) == 0
+
+
+def _race(table: str, row=None):
+    """A service that loses a unique-key race on ``table`` (after adding ``row()``, if given)."""
+
+    def service(*args, **kwargs):
+        if row is not None:
+            db.session.add(row())
+        raise IntegrityError(f"INSERT INTO {table}", {}, Exception("duplicate key"))
+
+    return service
 
 
 def test_a_save_race_on_an_enterprise_is_shown_at_the_top(client, admin, monkeypatch):
     """Two admins register the same code at once: the loser's form says so, nothing is kept."""
-
-    def create_enterprise(*args, **kwargs):
-        db.session.add(Enterprise(name="Raced Ltd", uscc=fresh_uscc()))
-        raise IntegrityError("INSERT INTO enterprise", {}, Exception("duplicate key"))
-
-    monkeypatch.setattr("servicedesk.enterprises.views.create_enterprise", create_enterprise)
+    monkeypatch.setattr(
+        "servicedesk.enterprises.views.create_enterprise",
+        _race("enterprise", lambda: Enterprise(name="Raced Ltd", uscc=fresh_uscc())),
+    )
     top, _form = _page(
         client.post(
             "/admin/enterprises/new",
@@ -130,24 +149,7 @@ def test_a_save_race_on_an_enterprise_is_shown_at_the_top(client, admin, monkeyp
 
 
 def test_a_save_race_on_an_account_is_shown_next_to_the_address(client, admin, monkeypatch):
-    def create_account(*args, **kwargs):
-        raise IntegrityError("INSERT INTO users", {}, Exception("duplicate key"))
-
-    monkeypatch.setattr("servicedesk.people.views.create_account", create_account)
-    top, form = _page(
-        client.post(
-            "/admin/users/new",
-            data={
-                "email": "late@park.example.com",
-                "name": "Late Comer",
-                "mobile": "",
-                "roles": ["member"],
-                "enterprise_id": "0",
-                "task_force_ids": [],
-                "password": "good-pass-42",
-                "confirm": "good-pass-42",
-            },
-        )
-    )
+    monkeypatch.setattr("servicedesk.people.views.create_account", _race("users"))
+    top, form = _page(client.post("/admin/users/new", data=new_user()))
     assert _next_to(form, "email", "This e-mail address was registered a moment ago.")
     assert "This e-mail address was registered a moment ago." not in top

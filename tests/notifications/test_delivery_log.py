@@ -64,28 +64,21 @@ def test_the_log_shows_messages_newest_first_with_every_attempt(park, admin_clie
         sent_at=now,
         reason={"stage": "resolve", "level": "yellow", "repeat_no": 0},
     )
-    db.session.add_all(
-        [
+    for minutes_ago, outcome, detail, worker, job_id, duration_ms in (
+        (50, "retry", "451 try again later", "worker-one", "deliver-7-abcdef", 120),
+        (40, "sent", "<gc-7@park>", "worker-two", "deliver-7-123456", 35),
+    ):
+        db.session.add(
             DeliveryAttempt(
                 notification_id=newer,
-                attempted_at=now - timedelta(minutes=50),
-                outcome="retry",
-                detail="451 try again later",
-                worker="worker-one",
-                job_id="deliver-7-abcdef",
-                duration_ms=120,
-            ),
-            DeliveryAttempt(
-                notification_id=newer,
-                attempted_at=now - timedelta(minutes=40),
-                outcome="sent",
-                detail="<gc-7@park>",
-                worker="worker-two",
-                job_id="deliver-7-123456",
-                duration_ms=35,
-            ),
-        ]
-    )
+                attempted_at=now - timedelta(minutes=minutes_ago),
+                outcome=outcome,
+                detail=detail,
+                worker=worker,
+                job_id=job_id,
+                duration_ms=duration_ms,
+            )
+        )
     db.session.commit()
     page = admin_client.get("/admin/deliveries").get_data(as_text=True)
     assert page.index("NEWER-MESSAGE") < page.index("OLDER-MESSAGE")

@@ -246,11 +246,11 @@ def sms_provider_from_config(config: Mapping) -> SmsProvider:
         )
         return TencentSmsProvider(
             endpoint=config.get("SMS_GATEWAY_URL") or TENCENT_ENDPOINT,
-            secret_id=config["SMS_ACCESS_KEY_ID"],
-            secret_key=config["SMS_ACCESS_KEY_SECRET"],
+            access_key_id=config["SMS_ACCESS_KEY_ID"],
+            access_key_secret=config["SMS_ACCESS_KEY_SECRET"],
             sdk_app_id=str(config["SMS_APP_ID"]),
             sign_name=config["SMS_SIGN_NAME"],
-            template_ids=codes,
+            template_codes=codes,
             timeout=timeout,
         )
     raise ConfigurationError(f"SMS_PROVIDER must be console, http, aliyun or tencent, not {kind!r}")

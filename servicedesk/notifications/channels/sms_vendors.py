@@ -11,7 +11,9 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from servicedesk.notifications.channels import DeliveryError
 from servicedesk.notifications.channels.sms import (
@@ -61,27 +63,42 @@ def vendor_code(codes: Mapping[str, str], template: str, setting: str) -> str:
     return code
 
 
-class AliyunSmsProvider(SmsProvider):
+@dataclass(kw_only=True, repr=False)
+class VendorSmsProvider(SmsProvider):
+    """What a vendor's SendSms is set up with: where to post (empty: the vendor's own endpoint),
+    the access key pair that signs each request, our SMS signature (签名), the vendor's template
+    code for each of our templates, the timeout and the vendor's region."""
+
+    default_endpoint: ClassVar[str]
+
+    endpoint: str
+    access_key_id: str
+    access_key_secret: str
+    sign_name: str
+    template_codes: Mapping[str, str]
+    timeout: float = 5.0
+    region: str
+
+    def __post_init__(self) -> None:
+        self.endpoint = self.endpoint or self.default_endpoint
+        self.template_codes = dict(self.template_codes)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.endpoint}>"
+
+    def template_code(self, message: SmsMessage) -> str:
+        """The vendor's template code for the message's template, or a permanent DeliveryError."""
+        return vendor_code(self.template_codes, message.template, "SMS_TEMPLATE_CODES")
+
+
+@dataclass(kw_only=True, repr=False)
+class AliyunSmsProvider(VendorSmsProvider):
     """Aliyun-style SendSms: named parameters (TemplateParam, a JSON object), OutId = our key."""
 
     name = "aliyun"
+    default_endpoint = ALIYUN_ENDPOINT
 
-    def __init__(
-        self,
-        endpoint: str,
-        access_key_id: str,
-        access_key_secret: str,
-        sign_name: str,
-        template_codes: Mapping[str, str],
-        timeout: float = 5.0,
-        region: str = "cn-hangzhou",
-    ) -> None:
-        self.endpoint, self.access_key_id = endpoint or ALIYUN_ENDPOINT, access_key_id
-        self.access_key_secret, self.sign_name = access_key_secret, sign_name
-        self.template_codes, self.timeout, self.region = dict(template_codes), timeout, region
-
-    def __repr__(self) -> str:
-        return f"<AliyunSmsProvider {self.endpoint}>"
+    region: str = "cn-hangzhou"
 
     def signed_params(self, message: SmsMessage, to: str) -> dict[str, str]:
         """The request's form fields, Signature included (a fresh nonce on every call)."""
@@ -97,9 +114,7 @@ class AliyunSmsProvider(SmsProvider):
             "Version": "2017-05-25",
             "PhoneNumbers": to,
             "SignName": self.sign_name,
-            "TemplateCode": vendor_code(
-                self.template_codes, message.template, "SMS_TEMPLATE_CODES"
-            ),
+            "TemplateCode": self.template_code(message),
             "OutId": message.idempotency_key,
         }
         if message.params:
@@ -200,33 +215,17 @@ def ordered_params(message: SmsMessage) -> list[str]:
     return [str(value) for value in message.params.values()]
 
 
-class TencentSmsProvider(SmsProvider):
-    """Tencent-style SendSms: ordered parameters (TemplateParamSet), SessionContext = our key."""
+@dataclass(kw_only=True, repr=False)
+class TencentSmsProvider(VendorSmsProvider):
+    """Tencent-style SendSms: ordered parameters (TemplateParamSet), SessionContext = our key.
+    Tencent calls the key pair SecretId and SecretKey; the SMS application is ``sdk_app_id``."""
 
     name = "tencent"
+    default_endpoint = TENCENT_ENDPOINT
     content_type = "application/json; charset=utf-8"
 
-    def __init__(
-        self,
-        endpoint: str,
-        secret_id: str,
-        secret_key: str,
-        sdk_app_id: str,
-        sign_name: str,
-        template_ids: Mapping[str, str],
-        timeout: float = 5.0,
-        region: str = "ap-guangzhou",
-    ) -> None:
-        self.endpoint, self.secret_id, self.secret_key = (
-            endpoint or TENCENT_ENDPOINT,
-            secret_id,
-            secret_key,
-        )
-        self.sdk_app_id, self.sign_name = sdk_app_id, sign_name
-        self.template_ids, self.timeout, self.region = dict(template_ids), timeout, region
-
-    def __repr__(self) -> str:
-        return f"<TencentSmsProvider {self.endpoint}>"
+    sdk_app_id: str
+    region: str = "ap-guangzhou"
 
     def send(self, message: SmsMessage) -> str:
         """Send through SendSms; return the SerialNo."""
@@ -236,9 +235,7 @@ class TencentSmsProvider(SmsProvider):
                 "PhoneNumberSet": [f"+86{to}"],
                 "SmsSdkAppId": self.sdk_app_id,
                 "SignName": self.sign_name,
-                "TemplateId": vendor_code(
-                    self.template_ids, message.template, "SMS_TEMPLATE_CODES"
-                ),
+                "TemplateId": self.template_code(message),
                 "TemplateParamSet": ordered_params(message),
                 "SessionContext": message.idempotency_key,
             },
@@ -248,8 +245,8 @@ class TencentSmsProvider(SmsProvider):
         timestamp = int(time.time())
         headers = {
             "Authorization": tencent_authorization(
-                secret_id=self.secret_id,
-                secret_key=self.secret_key,
+                secret_id=self.access_key_id,
+                secret_key=self.access_key_secret,
                 host=url.netloc.lower(),
                 path=url.path,
                 content_type=self.content_type,

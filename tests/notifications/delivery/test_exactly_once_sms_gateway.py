@@ -26,6 +26,13 @@ def _every_text_retried_because(words: str):
     return check
 
 
+def _sweep_until(stack, pool, condition, *, timeout: float, what: str) -> None:
+    """Sweep (so held and backed-off rows come due) until ``condition`` holds."""
+    pool.wait_until(
+        condition, timeout=timeout, what=what, tick=stack.sweep, describe=stack.describe
+    )
+
+
 def test_sms_gateway_errors_then_timeouts_then_ok_every_text_arrives_once(stack, recipients):
     stack.configure(DELIVERY_MAX_ATTEMPTS=50)
     people = recipients(4)
@@ -33,22 +40,22 @@ def test_sms_gateway_errors_then_timeouts_then_ok_every_text_arrives_once(stack,
     pool = stack.workers(2)
     queue_messages(people)
 
-    pool.wait_until(
+    _sweep_until(
+        stack,
+        pool,
         _every_text_retried_because("answered 500"),
         timeout=15,
         what="every SMS to be refused with 500 once",
-        tick=stack.sweep,
-        describe=stack.describe,
     )
     # The gateway now takes the request and never answers in time (it waits 2 s, the
     # provider gives up after SMS_TIMEOUT=1 s); nothing it holds is ever counted.
     stack.sms.set_mode("timeout")
-    pool.wait_until(
+    _sweep_until(
+        stack,
+        pool,
         _every_text_retried_because("did not answer"),
         timeout=20,
         what="every SMS to time out once",
-        tick=stack.sweep,
-        describe=stack.describe,
     )
     assert stack.sms.messages == []
     stack.sms.set_mode("ok")
@@ -74,13 +81,7 @@ def test_a_text_that_keeps_failing_ends_failed_and_an_admin_retry_sends_it_once(
     def text_failed() -> bool:
         return _texts()[0].status == "failed"
 
-    pool.wait_until(
-        text_failed,
-        timeout=15,
-        what="the SMS to fail for good",
-        tick=stack.sweep,
-        describe=stack.describe,
-    )
+    _sweep_until(stack, pool, text_failed, timeout=15, what="the SMS to fail for good")
     row = _texts()[0]
     assert row.attempts == 3 and "answered 500" in row.last_error
     assert row.next_attempt_at is None
