@@ -139,6 +139,19 @@ def test_a_return_to_dispatch_starts_the_dispatch_clock_again(park, client_for):
     assert park.dispatcher.id in {row.recipient_id for row in _reminders(t)}
 
 
+def test_the_ticket_page_and_the_dispatch_queue_show_the_dispatch_deadline(park, client_for):
+    t = _unrouted(park, client_for)
+    dispatcher = client_for(park.dispatcher)
+    page = dispatcher.get(f"/tickets/{t.reference}").get_data(as_text=True)
+    assert "Dispatch by" in page and 'id="dispatch-due"' in page
+    assert "working hours left" in page
+    queue = dispatcher.get("/tickets/queue?view=dispatch").get_data(as_text=True)
+    assert t.reference in queue and "Dispatch by" in queue and "working hours left" in queue
+    # Chinese too.
+    zh = dispatcher.get("/tickets/queue?view=dispatch", headers={"Accept-Language": "zh-CN"})
+    assert "派单期限" in zh.get_data(as_text=True)
+
+
 def test_waiting_tickets_without_a_dispatch_clock_get_one_from_the_tick(park, client_for):
     """As after the upgrade to the dispatch clock: the waiting tickets have no deadline yet."""
     filed = _unrouted(park, client_for)
