@@ -180,7 +180,7 @@ def configure(env: dict):
         if category is None:
             raise SmokeFailure("the demo category 政策咨询 is missing after `flask demo load`")
         for tier in Tier:
-            save_policy(category, tier, Limits(1, 1, 1))
+            save_policy(category, tier, Limits(1, 1, 1, dispatch_minutes=1))
         today = local_today()
         for offset in range(-1, 9):
             set_day(today + timedelta(days=offset), True, "smoke test: every day is worked")

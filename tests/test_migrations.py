@@ -184,3 +184,29 @@ def test_the_database_refuses_a_status_outside_the_vocabulary_until_downgraded(m
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE ticket SET status = 'lost'"))
         assert connection.execute(text("SELECT status FROM ticket")).scalar_one() == "lost"
+
+
+def test_the_admins_limits_get_the_default_dispatch_limit_on_upgrade(migrated_app):
+    """0007 adds the dispatch limit: rows an admin saved before keep their limits and get the
+    built-in dispatch limit of their tier (two working hours, one in the green channel)."""
+    flask_migrate.upgrade(revision="0005")
+    with db.engine.begin() as connection:
+        for tier in ("normal", "green"):
+            connection.execute(
+                text(
+                    "INSERT INTO sla_policy (tier, sign_minutes, first_contact_minutes,"
+                    " resolve_minutes, updated_at)"
+                    f" VALUES ('{tier}', 30, 60, 600, CURRENT_TIMESTAMP)"
+                )
+            )
+    flask_migrate.upgrade()
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT tier, sign_minutes, dispatch_minutes FROM sla_policy ORDER BY tier")
+        ).all()
+    assert [tuple(row) for row in rows] == [("green", 30, 60), ("normal", 30, 120)]
+    assert _schema_differences() == []
+    flask_migrate.downgrade(revision="0005")
+    with db.engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("sla_policy")}
+    assert "dispatch_minutes" not in columns and "sign_minutes" in columns

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from servicedesk.clock import utcnow
 from servicedesk.extensions import db
 from servicedesk.tickets.deadlines import clock_reading, refresh_deadlines
-from servicedesk.tickets.handling import handling_minutes
+from servicedesk.tickets.handling import handling_minutes, response_minutes
 from servicedesk.tickets.models import ExtensionRequest, SiteVisit, Ticket
 
 _TICKET_TIMES = (
@@ -25,6 +25,7 @@ _TICKET_TIMES = (
     "first_contact_at",
     "resolved_at",
     "closed_at",
+    "dispatch_due_at",
     "sign_due_at",
     "first_contact_due_at",
     "resolve_due_at",
@@ -47,6 +48,7 @@ def backdate(ticket: Ticket, weeks: int) -> None:
             setattr(ticket, name, moment - delta)
     refresh_deadlines(ticket, clocks)
     ticket.handling_minutes = handling_minutes(ticket)
+    ticket.response_minutes = response_minutes(ticket)
     for event in ticket.events:
         event.created_at -= delta
     for visit in db.session.scalars(select(SiteVisit).where(SiteVisit.ticket_id == ticket.id)):

@@ -67,7 +67,9 @@ class Stories:
     # --- filed and dispatched -----------------------------------------------------------------
 
     def unrouted(self) -> None:
-        """No rule matches these: they wait in the dispatcher's queue (filed)."""
+        """No rule matches these: they wait in the dispatcher's queue (filed), their dispatch
+        clocks running. One has waited a week: the first sweep reminds the dispatchers and
+        the supervisors of it."""
         self.file(
             "lingdian",
             "policy",
@@ -76,7 +78,7 @@ class Stories:
             "勇夺开门红”20条激励措施中，满负荷生产奖励的申报条件、申报时间和所需材料有哪些？",
             channel=Channel.PHONE,
         )
-        self.file(
+        pledge = self.file(
             "yunfan",
             "finance",
             "申请科技型中小企业知识产权质押贷款贴息",
@@ -84,6 +86,8 @@ class Stories:
             "请问园区对知识产权质押融资的贴息比例和办理流程，是否需要专利评估报告？",
             channel=Channel.EMAIL,
         )
+        # Filed a week ago and still not dispatched: the dispatch deadline is long past.
+        backdate(pledge, weeks=1)
 
     def waiting_to_be_signed(self) -> None:
         """Dispatched and not yet signed: by the rules, by a transfer and by the dispatcher."""

@@ -25,6 +25,7 @@ AUDIENCE_LABELS = {
     Audience.MEMBERS: _l("Every member of the task force"),
     Audience.LEAD: _l("The task-force lead"),
     Audience.SUPERVISORS: _l("The supervisors"),
+    Audience.DISPATCHERS: _l("The dispatchers"),
     Audience.ENTERPRISE: _l("The enterprise's contact who filed the ticket"),
 }
 TRIGGER_LABELS = {

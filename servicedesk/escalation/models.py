@@ -33,6 +33,7 @@ class Audience(enum.StrEnum):
     MEMBERS = "members"
     LEAD = "lead"
     SUPERVISORS = "supervisors"
+    DISPATCHERS = "dispatchers"  # every active dispatcher of the park
     ENTERPRISE = "enterprise"
 
 

@@ -10,21 +10,24 @@ from servicedesk.extensions import db
 from servicedesk.tickets.models import Channel
 
 
-def default_rungs(minutes_per_day: int) -> list[Rung]:
+def default_rungs(minutes_per_day: int, stage: Stage | None = None) -> list[Rung]:
     """DOMAIN.md's ladder: blue at 75 % used, yellow at the deadline, red two working days
-    late, then a reminder every working day at opening time while red."""
+    late, then a reminder every working day at opening time while red. The task force's clocks
+    tell the assignee, then the lead, then the supervisors; the dispatch clock (a ticket nobody
+    has dispatched yet) tells the dispatchers, then the supervisors too."""
     both = (Channel.EMAIL, Channel.SMS)
+    if stage is Stage.DISPATCH:
+        first: tuple[str, ...] = (Audience.DISPATCHERS,)
+        second: tuple[str, ...] = (Audience.DISPATCHERS,)
+        top: tuple[str, ...] = (Audience.DISPATCHERS, Audience.SUPERVISORS)
+    else:
+        first, second = (Audience.ASSIGNEE,), (Audience.ASSIGNEE, Audience.LEAD)
+        top = (Audience.LEAD, Audience.SUPERVISORS)
     return [
-        Rung(Level.BLUE, Trigger.SHARE_USED, 75, (Audience.ASSIGNEE,), (Channel.EMAIL,)),
-        Rung(Level.YELLOW, Trigger.OVERDUE, 0, (Audience.ASSIGNEE, Audience.LEAD), both),
-        Rung(
-            Level.RED,
-            Trigger.OVERDUE,
-            2 * minutes_per_day,
-            (Audience.LEAD, Audience.SUPERVISORS),
-            both,
-        ),
-        Rung(Level.REPEAT, Trigger.DAILY, 1, (Audience.LEAD, Audience.SUPERVISORS), both),
+        Rung(Level.BLUE, Trigger.SHARE_USED, 75, first, (Channel.EMAIL,)),
+        Rung(Level.YELLOW, Trigger.OVERDUE, 0, second, both),
+        Rung(Level.RED, Trigger.OVERDUE, 2 * minutes_per_day, top, both),
+        Rung(Level.REPEAT, Trigger.DAILY, 1, top, both),
     ]
 
 
@@ -47,7 +50,9 @@ def load_ladder(minutes_per_day: int) -> dict[Stage, list[Rung]]:
     ladder: dict[Stage, list[Rung]] = {}
     for stage in Stage:
         own = [r for r in rows if r.stage == stage.value]
-        rungs = [_rung(r) for r in own if r.active] if own else default_rungs(minutes_per_day)
+        rungs = (
+            [_rung(r) for r in own if r.active] if own else default_rungs(minutes_per_day, stage)
+        )
         ladder[stage] = sorted(rungs, key=lambda r: _LEVEL_ORDER[r.level])
     return ladder
 

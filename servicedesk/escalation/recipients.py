@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from servicedesk.absences.queries import StandIns
 from servicedesk.auth.models import User
-from servicedesk.auth.queries import supervisors
+from servicedesk.auth.queries import dispatchers, supervisors
 from servicedesk.escalation.models import Audience, Level
 from servicedesk.notifications.preferences import wants
 from servicedesk.tickets.models import Ticket
@@ -27,6 +27,8 @@ def audience_members(
         people = [team.lead] if team and team.lead else []
     elif audience == Audience.SUPERVISORS:
         people = park_supervisors if park_supervisors is not None else supervisors()
+    elif audience == Audience.DISPATCHERS:
+        people = dispatchers()
     elif audience == Audience.ENTERPRISE:
         people = [ticket.filed_by]
     else:

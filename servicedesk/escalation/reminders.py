@@ -81,6 +81,7 @@ def fold(
 def stage_due(ticket: Ticket, stage: Stage) -> datetime | None:
     """The ticket's deadline for one stage."""
     return {
+        Stage.DISPATCH: ticket.dispatch_due_at,
         Stage.SIGN: ticket.sign_due_at,
         Stage.FIRST_CONTACT: ticket.first_contact_due_at,
         Stage.RESOLVE: ticket.resolve_due_at,

@@ -76,9 +76,9 @@ def _rung_of(row: EscalationStep) -> Rung:
 
 def ladder_in_force(minutes_per_day: int) -> dict[Stage, list[RungInForce]]:
     """Every stage's four rungs as the sweep sees them, marked "own", "default" or "missing"."""
-    defaults = {r.level: r for r in default_rungs(minutes_per_day)}
     ladder: dict[Stage, list[RungInForce]] = {}
     for stage in Stage:
+        defaults = {r.level: r for r in default_rungs(minutes_per_day, stage)}
         rows = {Level(r.level): r for r in stage_rows(stage)}
         entries = []
         for level in Level:
@@ -100,7 +100,7 @@ def rung_to_edit(stage: Stage, level: Level, minutes_per_day: int) -> tuple[Rung
         return _rung_of(rows[level]), rows[level].active
     if rows:
         return None, True
-    return next(r for r in default_rungs(minutes_per_day) if r.level is level), True
+    return next(r for r in default_rungs(minutes_per_day, stage) if r.level is level), True
 
 
 def _precedes(earlier: Rung, later: Rung) -> bool:
@@ -148,7 +148,7 @@ def save_step(
         )
     rows = {Level(r.level): r for r in stage_rows(stage)}
     if not rows:
-        for default in default_rungs(minutes_per_day):
+        for default in default_rungs(minutes_per_day, stage):
             if default.level is not level:
                 rows[default.level] = _new_row(stage, default, True)
     in_force = [_rung_of(r) for lvl, r in rows.items() if r.active and lvl is not level]

@@ -29,7 +29,7 @@ from servicedesk.sla.calendar_store import load_calendar
 from servicedesk.sqlutil import insert_once, is_sqlite_busy, retrying_on_sqlite_busy
 from servicedesk.tickets.clocks import running_clocks
 from servicedesk.tickets.models import CARD_RANK, Card, EventKind, Ticket, TicketEvent
-from servicedesk.tickets.rules import WORKING_STATUSES
+from servicedesk.tickets.rules import AWAITING_DISPATCH, WORKING_STATUSES
 
 log = logging.getLogger(__name__)
 
@@ -135,12 +135,12 @@ def escalation_still_due(row: Notification) -> str | None:
     """Why an escalation message should not go out any more, or None."""
     ticket = db.session.get(Ticket, row.ticket_id)
     reason = row.reason or {}
-    if ticket is None or ticket.status not in WORKING_STATUSES:
-        return "ticket no longer open with a task force"
+    if ticket is None or ticket.status not in WORKING_STATUSES | AWAITING_DISPATCH:
+        return "ticket no longer waiting for dispatch or open with a task force"
     if ticket.paused_at is not None:
         return "clock paused: waiting for the enterprise"
     if reason.get("epoch") is not None and reason["epoch"] != ticket.clock_epoch:
-        return "clock restarted (transfer or rework)"
+        return "clock restarted (dispatch, transfer, return or rework)"
     # A folded message names several deadlines: it is still due while one of them is.
     stages = {step[0] for step in reason.get("steps") or ()} or {reason.get("stage")}
     met = {

@@ -2,6 +2,8 @@
 its periodic work, each step in its own transaction so that one failing step does not stop the
 others.
 
+- tickets: give tickets waiting for dispatch without a dispatch clock one (those that waited
+  before the clock existed; :func:`start_missing_dispatch_clocks`), so the sweep sees them;
 - escalation: climb the ladder for tickets whose next step is due (:func:`run_sweep`);
 - tickets: close resolved tickets the enterprise did not answer (:func:`auto_close_due`);
 - notifications: release held SMS (:func:`release_held_sms`) and hand rows whose delivery job
@@ -30,6 +32,7 @@ from servicedesk.jobs.queues import enqueue_digests, redis_connection
 from servicedesk.notifications.digests import queue_morning_digests
 from servicedesk.notifications.upkeep import release_held_sms, requeue_due_rows
 from servicedesk.tickets.closing import auto_close_due
+from servicedesk.tickets.sla import start_missing_dispatch_clocks
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,11 @@ class TickReport(SweepStats):
             else:
                 total = getattr(self, counter.name) + getattr(stats, counter.name)
                 setattr(self, counter.name, total)
+
+
+def start_dispatch_clocks(now: datetime, report: TickReport) -> None:
+    """Tickets: a ticket waiting for dispatch without a dispatch deadline gets one."""
+    start_missing_dispatch_clocks(now)
 
 
 def escalate(now: datetime, report: TickReport) -> None:
@@ -88,6 +96,7 @@ def requeue_lost_deliveries(now: datetime, report: TickReport) -> None:
 
 #: The tick's steps, in order; each commits on its own.
 STEPS: list[Callable[[datetime, TickReport], None]] = [
+    start_dispatch_clocks,
     escalate,
     close_silent_tickets,
     release_sms,

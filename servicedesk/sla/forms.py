@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from servicedesk.forms import FIRST_YEAR, LAST_YEAR, BaseForm, in_calendar_years
+from servicedesk.sla.policy import Limits
 
 #: No limit may exceed this many working hours (about 57 working days of 7 hours).
 MAX_LIMIT_HOURS = 400
@@ -70,6 +71,7 @@ def _hours_field(label):
 class PolicyForm(BaseForm):
     """One category × tier row of the time-limit table."""
 
+    dispatch_hours = _hours_field(_l("Dispatch within (working hours, from filing or a return)"))
     sign_hours = _hours_field(_l("Sign for within (working hours)"))
     first_contact_hours = _hours_field(_l("First contact within (working hours)"))
     resolve_hours = _hours_field(_l("Resolve within (working hours)"))
@@ -93,12 +95,13 @@ class PolicyForm(BaseForm):
             ok = False
         return ok
 
-    def minutes(self) -> tuple[int, int, int]:
-        """The three limits in working minutes (sign, first contact, resolve)."""
-        return (
-            hours_to_minutes(self.sign_hours.data),
-            hours_to_minutes(self.first_contact_hours.data),
-            hours_to_minutes(self.resolve_hours.data),
+    def limits(self) -> Limits:
+        """The four limits in working minutes."""
+        return Limits(
+            sign_minutes=hours_to_minutes(self.sign_hours.data),
+            first_contact_minutes=hours_to_minutes(self.first_contact_hours.data),
+            resolve_minutes=hours_to_minutes(self.resolve_hours.data),
+            dispatch_minutes=hours_to_minutes(self.dispatch_hours.data),
         )
 
 

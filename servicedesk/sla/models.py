@@ -37,6 +37,8 @@ class SlaPolicy(Model):
     sign_minutes: Mapped[int]
     first_contact_minutes: Mapped[int]
     resolve_minutes: Mapped[int]
+    #: From filing (or a return) to dispatch.
+    dispatch_minutes: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     category: Mapped[Category | None] = relationship()

@@ -19,6 +19,9 @@ NORMAL_RESOLVE_DAYS = {
     CategoryKind.ASSISTANCE: 7,
     CategoryKind.COORDINATION: 15,
 }
+#: Dispatch limits by tier, in working minutes: a filed or returned ticket must reach a task
+#: force within two working hours, a green-channel one within one.
+DISPATCH_MINUTES = {Tier.NORMAL: 2 * 60, Tier.URGENT: 2 * 60, Tier.GREEN: 1 * 60}
 #: Sign-for and first-contact limits of the tighter tiers, in working minutes.
 _TIGHT_LIMITS = {
     Tier.URGENT: (2 * 60, 4 * 60),
@@ -28,11 +31,13 @@ _TIGHT_LIMITS = {
 
 @dataclass(frozen=True)
 class Limits:
-    """How much working time each step may take, in working minutes."""
+    """How much working time each step may take, in working minutes; the dispatch limit runs
+    from filing (or a return) to dispatch, the others from dispatch."""
 
     sign_minutes: int
     first_contact_minutes: int
     resolve_minutes: int
+    dispatch_minutes: int
 
 
 @dataclass(frozen=True)
@@ -52,10 +57,11 @@ def default_limits(category_kind: str, tier: Tier, minutes_per_day: int) -> Limi
         kind = CategoryKind.ASSISTANCE
     normal_resolve = NORMAL_RESOLVE_DAYS[kind] * minutes_per_day
     tier = Tier(tier)
+    dispatch = DISPATCH_MINUTES[tier]
     if tier is Tier.NORMAL:
-        return Limits(minutes_per_day, minutes_per_day, normal_resolve)
+        return Limits(minutes_per_day, minutes_per_day, normal_resolve, dispatch)
     sign, first_contact = _TIGHT_LIMITS[tier]
-    return Limits(sign, first_contact, normal_resolve // 2)
+    return Limits(sign, first_contact, normal_resolve // 2, dispatch)
 
 
 def tiers_for(urgency: str, green_channel: bool) -> list[Tier]:
@@ -76,6 +82,7 @@ def strictest(*limits: Limits) -> Limits:
         sign_minutes=min(x.sign_minutes for x in limits),
         first_contact_minutes=min(x.first_contact_minutes for x in limits),
         resolve_minutes=min(x.resolve_minutes for x in limits),
+        dispatch_minutes=min(x.dispatch_minutes for x in limits),
     )
 
 

@@ -40,7 +40,8 @@ def _aggregates(metric: Metric, buckets: Sequence[Bucket], now: datetime, firing
             columns.append(func.coalesce(counted, 0).label(column_name(metric.name, "num", index)))
             continue
         if metric.kind == "mean_hours":
-            numerator = func.sum(case((denominator, Ticket.handling_minutes), else_=0))
+            assert metric.minutes is not None, f"{metric.name}: a mean needs its column"
+            numerator = func.sum(case((denominator, metric.minutes), else_=0))
         else:
             assert metric.numerator is not None, f"{metric.name}: a rate needs a numerator"
             numerator = func.sum(

@@ -19,7 +19,7 @@ from servicedesk.clock import utcnow
 from servicedesk.extensions import db
 from servicedesk.tickets import sla
 from servicedesk.tickets.attachments import store_attachments
-from servicedesk.tickets.handling import handling_minutes
+from servicedesk.tickets.handling import handling_minutes, response_minutes
 from servicedesk.tickets.models import EventKind, SiteVisit, Ticket, TicketEvent
 from servicedesk.tickets.rules import Action, IllegalAction, Status
 from servicedesk.tickets.services import perform, record_event, required_text
@@ -58,6 +58,7 @@ def _first_contact(ticket: Ticket, now: datetime) -> None:
     if ticket.first_contact_at is None:
         ticket.first_contact_at = now
         ticket.contacted_on_time = sla.on_time(ticket.first_contact_due_at, now)
+        ticket.response_minutes = response_minutes(ticket)
 
 
 def reply(

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from servicedesk.tickets.rules import WORKING_STATUSES
+from servicedesk.tickets.rules import AWAITING_DISPATCH, WORKING_STATUSES
 
 
 class Stage(enum.StrEnum):
     """Which deadline a clock (and a step of the escalation ladder) watches."""
 
+    DISPATCH = "dispatch"
     SIGN = "sign"
     FIRST_CONTACT = "first_contact"
     RESOLVE = "resolve"
@@ -33,9 +34,17 @@ class Clock:
 
 
 def running_clocks(ticket: Any) -> list[Clock]:
-    """The deadlines of a ticket the task force still has to meet, in stage order; none while
-    the clock is paused or the ticket is not being worked on by a task force."""
-    if ticket.status not in WORKING_STATUSES or ticket.paused_at is not None:
+    """The deadlines of a ticket still to be met, in stage order: dispatch while it waits in
+    the dispatcher's queue, the task force's while it works on it; none while paused."""
+    if ticket.paused_at is not None:
+        return []
+    if ticket.status in AWAITING_DISPATCH:
+        # Filed, or returned (the return restarts the clock: clock_started_at).
+        if ticket.dispatch_due_at is None:
+            return []
+        started = ticket.clock_started_at or ticket.filed_at
+        return [Clock(Stage.DISPATCH, started, ticket.dispatch_due_at)]
+    if ticket.status not in WORKING_STATUSES:
         return []
     started = ticket.clock_started_at or ticket.dispatched_at or ticket.filed_at
     clocks = []

@@ -11,7 +11,8 @@ from servicedesk.tickets.models import Ticket
 
 
 def next_due(ticket: Ticket) -> datetime | None:
-    """The earliest deadline the task force still has to meet, or None (paused, resolved ...)."""
+    """The earliest deadline still to be met (the dispatcher's while the ticket waits for
+    dispatch, else the task force's), or None (paused, resolved ...)."""
     clocks = running_clocks(ticket)
     return min(clock.due_at for clock in clocks) if clocks else None
 
@@ -19,6 +20,7 @@ def next_due(ticket: Ticket) -> datetime | None:
 #: A change to any of these makes the escalation sweep look at the ticket again.
 CLOCK_FIELDS = (
     "status",
+    "dispatch_due_at",
     "sign_due_at",
     "first_contact_due_at",
     "resolve_due_at",

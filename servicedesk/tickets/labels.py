@@ -84,6 +84,7 @@ CARD_LABELS = {
 #: The deadline each clock watches, as a sentence names it ("the sign-for deadline of this
 #: ticket has passed"); headings capitalise it (Jinja's ``capitalize``, :func:`heading`).
 STAGE_LABELS = {
+    Stage.DISPATCH: _l("dispatch deadline"),
     Stage.SIGN: _l("sign-for deadline"),
     Stage.FIRST_CONTACT: _l("first-contact deadline"),
     Stage.RESOLVE: _l("resolution deadline"),

@@ -109,6 +109,9 @@ class Ticket(Model):
     closed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    #: While the ticket waits in the dispatcher's queue: dispatch by then (from filing or the
+    #: latest return). Kept after the dispatch, for the page and the metrics.
+    dispatch_due_at: Mapped[datetime | None]
     sign_due_at: Mapped[datetime | None]
     first_contact_due_at: Mapped[datetime | None]
     resolve_due_at: Mapped[datetime | None]
@@ -117,10 +120,11 @@ class Ticket(Model):
     next_due_at: Mapped[datetime | None] = mapped_column(index=True)
     #: The colour card (none/blue/yellow/red); only climbs while the ticket is open.
     card: Mapped[Card] = mapped_column(enum_type(Card, 10, "card"), default=Card.NONE)
-    #: Bumped whenever the clocks start again (dispatch, transfer, rework), so a new clock
+    #: Bumped whenever the clocks start again (dispatch, transfer, rework, return), so a new clock
     #: climbs the ladder afresh.
     clock_epoch: Mapped[int] = mapped_column(default=0)
-    #: When the current clocks started (dispatch, transfer or rework).
+    #: When the current clocks started (dispatch, transfer, rework or a return to dispatch;
+    #: None until the first dispatch, whose clock runs from ``filed_at``).
     clock_started_at: Mapped[datetime | None]
     #: When the sweep should next look at this ticket; the sweep finds due tickets through
     #: this index instead of scanning every open ticket.
@@ -129,12 +133,16 @@ class Ticket(Model):
     paused_at: Mapped[datetime | None]
     extension_working_days: Mapped[int] = mapped_column(default=0)
     #: Deadline met? Recorded at the moment of the action, for the metrics.
+    dispatched_on_time: Mapped[bool | None]
     signed_on_time: Mapped[bool | None]
     contacted_on_time: Mapped[bool | None]
     resolved_on_time: Mapped[bool | None]
     #: Working minutes from filing to the latest resolution (waiting for the enterprise
     #: included); set when the ticket is resolved, cleared on rework. See tickets/handling.py.
     handling_minutes: Mapped[int | None]
+    #: Working minutes from filing to the first contact with the enterprise (the dispatcher's
+    #: time included); set at the first contact. See tickets/handling.py.
+    response_minutes: Mapped[int | None]
 
     resolution_summary: Mapped[str | None] = mapped_column(Text)
     rating: Mapped[str | None] = mapped_column(String(20))

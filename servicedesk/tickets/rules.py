@@ -31,6 +31,8 @@ class Status(enum.StrEnum):
 OPEN_STATUSES = frozenset(Status) - {Status.CLOSED, Status.WITHDRAWN}
 #: States in which the task force owns the ticket and its clocks run.
 WORKING_STATUSES = frozenset({Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS})
+#: States in which the ticket waits in the dispatcher's queue and the dispatch clock runs.
+AWAITING_DISPATCH = frozenset({Status.FILED, Status.RETURNED})
 #: States in which a task force has the ticket (the clock may be paused).
 WITH_TASK_FORCE = WORKING_STATUSES | {Status.WAITING_ENTERPRISE}
 

@@ -195,6 +195,7 @@ def file_ticket(
     )
     db.session.add(ticket)
     db.session.flush()
+    sla.start_dispatch_clock(ticket, now, restart=False)  # the dispatcher's clock runs from filing
     stored = store_attachments(ticket, actor, files) if files else []
     record_event(
         ticket,
@@ -255,6 +256,7 @@ def dispatch(
     if rule:
         changes["routing_rule"] = rule
     step = perform(actor, ticket, Action.DISPATCH, expected_version=expected_version)
+    ticket.dispatched_on_time = sla.on_time(ticket.dispatch_due_at, step.at)
     _hand_to(ticket, task_force, step.at)
     return record_event(
         ticket, actor, EventKind.DISPATCHED, step=step, reason=clean_text(reason), changes=changes
@@ -285,7 +287,8 @@ def transfer(
 def return_to_dispatch(
     actor: User, ticket: Ticket, reason: str, *, expected_version: int | None = None
 ) -> TicketEvent:
-    """A task force sends a mis-routed ticket back to the dispatcher's queue (退单)."""
+    """A task force sends a mis-routed ticket back to the dispatcher's queue (退单); the
+    dispatch clock starts again from the return."""
     reason = required_text(reason, _("Please say why the ticket is returned."))
     changes = {"task_force": [ticket.task_force.name if ticket.task_force else None, None]}
     step = perform(actor, ticket, Action.RETURN, expected_version=expected_version)
@@ -294,6 +297,7 @@ def return_to_dispatch(
     ticket.signed_at = None
     ticket.signed_on_time = None
     ticket.sign_due_at = ticket.first_contact_due_at = ticket.resolve_due_at = None
+    sla.start_dispatch_clock(ticket, step.at, restart=True)
     return record_event(
         ticket, actor, EventKind.RETURNED, step=step, reason=reason, changes=changes
     )

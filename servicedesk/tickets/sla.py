@@ -1,6 +1,8 @@
-"""A ticket's clocks: the limits that apply to it and its sign, contact and resolve deadlines.
+"""A ticket's clocks: the limits that apply to it and its dispatch, sign, contact and resolve
+deadlines.
 
-The ticket services call these at dispatch, transfer, pause, resume, extension and rework;
+The ticket services call these at filing, dispatch, transfer, return, pause, resume, extension
+and rework;
 ``now`` is always passed in (naive UTC), so nothing here reads the clock itself.
 """
 
@@ -10,7 +12,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from servicedesk.extensions import db
 from servicedesk.sla.calendar_store import load_calendar
@@ -24,7 +26,9 @@ from servicedesk.sla.policy import (
     strictest,
     tiers_for,
 )
-from servicedesk.tickets.models import Category, Ticket
+from servicedesk.sqlutil import affected_rows
+from servicedesk.tickets.models import Category, EventKind, Ticket, TicketEvent
+from servicedesk.tickets.rules import AWAITING_DISPATCH, Status
 
 
 def policy_row(category_id: int | None, tier: Tier) -> SlaPolicy | None:
@@ -37,11 +41,18 @@ def policy_row(category_id: int | None, tier: Tier) -> SlaPolicy | None:
     return db.session.scalar(select(SlaPolicy).where(condition, SlaPolicy.tier == Tier(tier).value))
 
 
+def row_limits(row: SlaPolicy) -> Limits:
+    """The limits an admin's policy row sets."""
+    return Limits(
+        row.sign_minutes, row.first_contact_minutes, row.resolve_minutes, row.dispatch_minutes
+    )
+
+
 def tier_limits(category: Category, tier: Tier) -> Limits:
     """One tier's limits for a category: its own policy, else the park-wide one, else built-in."""
     row = policy_row(category.id, tier) or policy_row(None, tier)
     if row is not None:
-        return Limits(row.sign_minutes, row.first_contact_minutes, row.resolve_minutes)
+        return row_limits(row)
     return default_limits(category.kind, tier, load_calendar().minutes_per_day)
 
 
@@ -54,6 +65,54 @@ def _ticket_limits(ticket: Ticket) -> Limits:
     category = ticket.category or db.session.get(Category, ticket.category_id)
     assert category is not None, "category_id is a non-null foreign key"
     return limits_for(category, ticket.urgency, ticket.green_channel)
+
+
+def start_dispatch_clock(ticket: Ticket, now: datetime, *, restart: bool) -> None:
+    """Set the dispatch deadline from ``now``: at filing, and (``restart``: a new clock that
+    climbs the ladder afresh) when a task force returns the ticket to dispatch."""
+    limits = _ticket_limits(ticket)
+    ticket.dispatch_due_at = load_calendar().add_working_minutes(now, limits.dispatch_minutes)
+    ticket.dispatched_on_time = None
+    if restart:
+        _new_clock(ticket, now)
+
+
+def start_missing_dispatch_clocks(now: datetime) -> int:
+    """Give every ticket waiting for dispatch without a dispatch deadline one, counted from its
+    filing or its latest return (tickets that waited before the dispatch clock existed); the
+    sweep looks at them at once. How many. A Core UPDATE with compare-and-set, so nobody's open
+    form goes stale and two ticks at once do the work once."""
+    waiting = [s.value for s in AWAITING_DISPATCH]
+    tickets = db.session.scalars(
+        select(Ticket).where(Ticket.status.in_(waiting), Ticket.dispatch_due_at.is_(None))
+    ).all()
+    calendar = load_calendar()
+    started = 0
+    for ticket in tickets:
+        values: dict[str, object] = {}
+        start = ticket.filed_at
+        if ticket.status == Status.RETURNED:
+            start = _returned_at(ticket) or ticket.filed_at
+            values["clock_started_at"] = start
+            values["clock_epoch"] = Ticket.clock_epoch + 1
+        due = calendar.add_working_minutes(start, _ticket_limits(ticket).dispatch_minutes)
+        values.update(dispatch_due_at=due, next_due_at=due, next_escalation_at=now)
+        result = db.session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket.id, Ticket.dispatch_due_at.is_(None))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        started += affected_rows(result)
+    return started
+
+
+def _returned_at(ticket: Ticket) -> datetime | None:
+    return db.session.scalar(
+        select(func.max(TicketEvent.created_at)).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.kind == EventKind.RETURNED.value
+        )
+    )
 
 
 def start_clocks(ticket: Ticket, now: datetime) -> None:
@@ -145,7 +204,13 @@ def on_time(due: datetime | None, at: datetime) -> bool:
 
 def save_policy(category: Category | None, tier: Tier, limits: Limits) -> SlaPolicy:
     """Set one category's (None: every category's) limits for ``tier``, creating the row if new."""
-    if min(limits.sign_minutes, limits.first_contact_minutes, limits.resolve_minutes) < 1:
+    every = (
+        limits.dispatch_minutes,
+        limits.sign_minutes,
+        limits.first_contact_minutes,
+        limits.resolve_minutes,
+    )
+    if min(every) < 1:
         raise ValueError(_("Every limit must be at least one working minute."))
     if max(limits.sign_minutes, limits.first_contact_minutes) > limits.resolve_minutes:
         raise ValueError(
@@ -161,6 +226,7 @@ def save_policy(category: Category | None, tier: Tier, limits: Limits) -> SlaPol
     row.sign_minutes = limits.sign_minutes
     row.first_contact_minutes = limits.first_contact_minutes
     row.resolve_minutes = limits.resolve_minutes
+    row.dispatch_minutes = limits.dispatch_minutes
     db.session.flush()
     return row
 

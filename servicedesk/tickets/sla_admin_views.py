@@ -41,17 +41,13 @@ class PolicyCell:
 def _cell(category: Category | None, tier: Tier, minutes_per_day: int) -> PolicyCell:
     own = sla.policy_row(category.id if category else None, tier)
     if own is not None:
-        return PolicyCell(
-            Limits(own.sign_minutes, own.first_contact_minutes, own.resolve_minutes), "own"
-        )
+        return PolicyCell(sla.row_limits(own), "own")
     if category is None:
         by_kind = {kind: default_limits(kind, tier, minutes_per_day) for kind in CategoryKind}
         return PolicyCell(by_kind[CategoryKind.ASSISTANCE], "builtin", by_kind)
     park = sla.policy_row(None, tier)
     if park is not None:
-        return PolicyCell(
-            Limits(park.sign_minutes, park.first_contact_minutes, park.resolve_minutes), "park"
-        )
+        return PolicyCell(sla.row_limits(park), "park")
     return PolicyCell(default_limits(category.kind, tier, minutes_per_day), "builtin")
 
 
@@ -107,19 +103,23 @@ def edit_policy(tier: str, category_id: int | None = None):
     cell = _cell(category, tier, minutes_per_day)
     form = PolicyForm()
     if request.method == "GET":
+        form.dispatch_hours.data = minutes_to_hours(cell.limits.dispatch_minutes)
         form.sign_hours.data = minutes_to_hours(cell.limits.sign_minutes)
         form.first_contact_hours.data = minutes_to_hours(cell.limits.first_contact_minutes)
         if cell.by_kind is None:  # one resolve limit for every kind is the admin's choice
             form.resolve_hours.data = minutes_to_hours(cell.limits.resolve_minutes)
     if form.validate_on_submit():
         try:
-            sla.save_policy(category, tier, Limits(*form.minutes()))
+            sla.save_policy(category, tier, form.limits())
         except ValueError as exc:
             form.resolve_hours.errors.append(str(exc))
         else:
             db.session.commit()
             flash(
-                _("The time limits are saved. They apply to tickets dispatched from now on."),
+                _(
+                    "The time limits are saved. They apply to tickets filed, returned or "
+                    "dispatched from now on."
+                ),
                 "success",
             )
             return redirect(url_for("sla.policies"))

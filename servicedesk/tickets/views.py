@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,7 +16,8 @@ from servicedesk.enterprises.queries import industry_chains, key_project_or_none
 from servicedesk.extensions import db
 from servicedesk.forms import day_arg, int_arg, page_arg
 from servicedesk.sla.calendar_store import load_calendar
-from servicedesk.tickets import labels, queries, services
+from servicedesk.sla.forms import minutes_to_hours
+from servicedesk.tickets import labels, queries, services, sla
 from servicedesk.tickets.access import can_view, relations_of, sees_internal
 from servicedesk.tickets.actions import ACTIONS, build_form
 from servicedesk.tickets.attachments import discard_stored, send_attachment
@@ -31,6 +34,18 @@ from servicedesk.tickets.rules import (
 )
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
+
+
+@bp.app_template_global()
+def working_time_left(due: datetime | None, now: datetime) -> str:
+    """How much working time is left until ``due`` ("1.5 working hours left"), or how much it
+    is overdue; empty without a deadline."""
+    if due is None:
+        return ""
+    minutes = sla.working_minutes_left(due, now)
+    if minutes > 0:
+        return _("%(hours)s working hours left", hours=minutes_to_hours(minutes))
+    return _("%(hours)s working hours overdue", hours=minutes_to_hours(-minutes))
 
 
 @bp.app_template_global()

@@ -49,14 +49,18 @@ def yellow_form(**overrides) -> dict:
 
 def test_the_ladder_page_shows_the_defaults_of_every_stage(client, admin):
     page = client.get("/admin/escalation").get_data(as_text=True)
-    for stage in ("Sign-for deadline", "First-contact deadline", "Resolution deadline"):
+    stages = ("Dispatch deadline", "Sign-for deadline", "First-contact deadline")
+    for stage in (*stages, "Resolution deadline"):
         assert f"Stage: {stage}" in page
-    assert page.count("When 75% of the allowed working time is used") == 3
-    assert page.count("At the deadline") == 3
+    assert page.count("When 75% of the allowed working time is used") == 4
+    assert page.count("At the deadline") == 4
     # Red: two working days of seven hours after the deadline.
-    assert page.count("14 working hours after the deadline") == 3
+    assert page.count("14 working hours after the deadline") == 4
     assert "Every working day at opening time" in page
-    assert page.count(">default<") == 12
+    assert page.count(">default<") == 16
+    # A ticket nobody dispatched: the dispatchers hear first, then the supervisors too.
+    dispatch = page[page.index('id="stage-dispatch"') : page.index('id="stage-sign"')]
+    assert "The dispatchers, The supervisors" in dispatch and "The task-force lead" not in dispatch
     assert "the sweep applies them to open tickets on its next pass" in page
     assert "Reset this stage" not in page  # nothing to reset yet
     assert 'href="/admin/escalation/resolve/yellow/edit"' in page
@@ -97,7 +101,7 @@ def test_editing_one_rung_keeps_the_stages_other_defaults(client, admin):
     assert ladder[Stage.SIGN] == default_rungs(MINUTES_PER_DAY)
     page = client.get("/admin/escalation").get_data(as_text=True)
     assert "1.5 working hours after the deadline" in page
-    assert page.count(">default<") == 8
+    assert page.count(">default<") == 12
     assert "Reset this stage to the defaults" in page
 
 

@@ -19,7 +19,7 @@ from servicedesk.tickets.models import Card
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR = WorkingCalendar(SHANGHAI, parse_working_hours("09:00-12:00,13:30-17:30"))
-LADDER = {stage: default_rungs(CALENDAR.minutes_per_day) for stage in Stage}
+LADDER = {stage: default_rungs(CALENDAR.minutes_per_day, stage) for stage in Stage}
 
 
 def utc(local: str) -> datetime:

@@ -82,22 +82,32 @@ def test_the_admin_sees_the_built_in_limits_of_every_category(client, admin, mak
     assert "Resolve: 21 h" in html  # consultation, normal: 3 working days of 7 h
     assert "Resolve: 10.5 h" in html  # consultation, urgent or green: half of it
     assert "Resolve (Coordination): 105 h" in html
+    # From filing to dispatch: two working hours, one in the green channel.
+    assert "Dispatch: 2 h" in html and "Dispatch: 1 h" in html
 
 
 def test_the_admin_tightens_one_category_in_working_hours(client, admin, make_category):
     category = make_category(name="用地审批", kind="assistance")
     form = client.get(f"/admin/sla/category/{category.id}/urgent")
     assert form.status_code == 200 and 'value="24.5"' in _text(form)  # built-in, prefilled
+    assert 'name="dispatch_hours"' in _text(form) and 'value="2"' in _text(form)
     response = client.post(
         f"/admin/sla/category/{category.id}/urgent",
-        data={"sign_hours": "1.5", "first_contact_hours": "3", "resolve_hours": "10.25"},
+        data={
+            "dispatch_hours": "0.75",
+            "sign_hours": "1.5",
+            "first_contact_hours": "3",
+            "resolve_hours": "10.25",
+        },
         follow_redirects=True,
     )
     assert response.status_code == 200 and "The time limits are saved" in _text(response)
     [row] = _policies()
     assert (row.category_id, row.tier) == (category.id, "urgent")
     assert (row.sign_minutes, row.first_contact_minutes, row.resolve_minutes) == (90, 180, 615)
+    assert row.dispatch_minutes == 45
     assert "Set here" in _text(response) and "Resolve: 10.25 h" in _text(response)
+    assert "Dispatch: 0.75 h" in _text(response)
 
 
 def test_the_all_categories_row_applies_to_categories_without_their_own(
@@ -106,7 +116,12 @@ def test_the_all_categories_row_applies_to_categories_without_their_own(
     make_category(name="用工招聘")
     response = client.post(
         "/admin/sla/all/green",
-        data={"sign_hours": "0.5", "first_contact_hours": "1", "resolve_hours": "14"},
+        data={
+            "dispatch_hours": "1",
+            "sign_hours": "0.5",
+            "first_contact_hours": "1",
+            "resolve_hours": "14",
+        },
         follow_redirects=True,
     )
     [row] = _policies()
@@ -118,7 +133,12 @@ def test_the_admin_goes_back_to_the_default(client, admin, make_category):
     category = make_category()
     client.post(
         f"/admin/sla/category/{category.id}/normal",
-        data={"sign_hours": "2", "first_contact_hours": "2", "resolve_hours": "20"},
+        data={
+            "dispatch_hours": "1",
+            "sign_hours": "2",
+            "first_contact_hours": "2",
+            "resolve_hours": "20",
+        },
     )
     assert len(_policies()) == 1
     page = _text(client.get(f"/admin/sla/category/{category.id}/normal"))
@@ -179,10 +199,18 @@ def test_the_admin_goes_back_to_the_default(client, admin, make_category):
             {"sign_hours": "1,5", "first_contact_hours": "2", "resolve_hours": "20"},
             "Not a valid decimal value",
         ),
+        (
+            {"dispatch_hours": "", "sign_hours": "1", "resolve_hours": "20"},
+            "This field is required",
+        ),
+        ({"dispatch_hours": "0", "sign_hours": "1"}, "more than zero working hours"),
+        ({"dispatch_hours": "zwei", "sign_hours": "1"}, "Not a valid decimal value"),
+        ({"dispatch_hours": "401", "sign_hours": "1"}, "at most 400 working hours"),
     ],
 )
 def test_bad_limits_are_refused_and_nothing_is_saved(client, admin, make_category, values, message):
     category = make_category()
+    values = {"dispatch_hours": "2", "first_contact_hours": "2", "resolve_hours": "20", **values}
     response = client.post(f"/admin/sla/category/{category.id}/normal", data=values)
     assert response.status_code == 200
     assert message in _text(response)

@@ -21,15 +21,20 @@ from tests.sla.helpers import DAY, local, park_calendar
     "kind, days", [("consultation", 3), ("assistance", 7), ("coordination", 15)]
 )
 def test_normal_limits_follow_the_category_kind(kind, days):
-    assert default_limits(kind, Tier.NORMAL, DAY) == Limits(DAY, DAY, days * DAY)
+    assert default_limits(kind, Tier.NORMAL, DAY) == Limits(DAY, DAY, days * DAY, 120)
 
 
 @pytest.mark.parametrize(
     "kind, days", [("consultation", 3), ("assistance", 7), ("coordination", 15)]
 )
 def test_urgent_and_green_channel_resolve_in_half_the_normal_time(kind, days):
-    assert default_limits(kind, Tier.URGENT, DAY) == Limits(120, 240, days * DAY // 2)
-    assert default_limits(kind, Tier.GREEN, DAY) == Limits(60, 120, days * DAY // 2)
+    assert default_limits(kind, Tier.URGENT, DAY) == Limits(120, 240, days * DAY // 2, 120)
+    assert default_limits(kind, Tier.GREEN, DAY) == Limits(60, 120, days * DAY // 2, 60)
+
+
+def test_a_ticket_is_dispatched_within_two_working_hours_a_green_channel_one_within_one():
+    dispatch = {tier: default_limits("assistance", tier, DAY).dispatch_minutes for tier in Tier}
+    assert dispatch == {Tier.NORMAL: 120, Tier.URGENT: 120, Tier.GREEN: 60}
 
 
 def test_an_unknown_kind_is_treated_as_assistance():
@@ -50,9 +55,13 @@ def test_tiers_that_apply(urgency, green, tiers):
 
 
 def test_an_urgent_green_channel_ticket_takes_the_tightest_of_each_limit():
-    urgent = Limits(sign_minutes=120, first_contact_minutes=100, resolve_minutes=5000)
-    green = Limits(sign_minutes=60, first_contact_minutes=200, resolve_minutes=6000)
-    assert strictest(urgent, green) == Limits(60, 100, 5000)
+    urgent = Limits(
+        sign_minutes=120, first_contact_minutes=100, resolve_minutes=5000, dispatch_minutes=120
+    )
+    green = Limits(
+        sign_minutes=60, first_contact_minutes=200, resolve_minutes=6000, dispatch_minutes=60
+    )
+    assert strictest(urgent, green) == Limits(60, 100, 5000, 60)
     assert strictest(urgent) == urgent
     with pytest.raises(ValueError):
         strictest()

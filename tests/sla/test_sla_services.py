@@ -20,8 +20,8 @@ from tests.sla.helpers import DAY, local
 
 def test_without_policies_the_built_in_limits_apply(make_category):
     consultation = make_category(kind="consultation")
-    assert sla.limits_for(consultation, "normal", False) == Limits(DAY, DAY, 3 * DAY)
-    assert sla.limits_for(consultation, "urgent", True) == Limits(60, 120, 3 * DAY // 2)
+    assert sla.limits_for(consultation, "normal", False) == Limits(DAY, DAY, 3 * DAY, 120)
+    assert sla.limits_for(consultation, "urgent", True) == Limits(60, 120, 3 * DAY // 2, 60)
 
 
 def test_a_park_wide_policy_replaces_the_built_in_one_and_a_category_policy_wins(make_category):
@@ -33,6 +33,7 @@ def test_a_park_wide_policy_replaces_the_built_in_one_and_a_category_policy_wins
             sign_minutes=90,
             first_contact_minutes=180,
             resolve_minutes=1200,
+            dispatch_minutes=45,
         )
     )
     db.session.add(
@@ -42,39 +43,42 @@ def test_a_park_wide_policy_replaces_the_built_in_one_and_a_category_policy_wins
             sign_minutes=30,
             first_contact_minutes=60,
             resolve_minutes=600,
+            dispatch_minutes=15,
         )
     )
     db.session.commit()
-    assert sla.limits_for(water, "urgent", False) == Limits(90, 180, 1200)
-    assert sla.limits_for(land, "urgent", False) == Limits(30, 60, 600)
-    assert sla.limits_for(land, "normal", False) == Limits(DAY, DAY, 7 * DAY)
+    assert sla.limits_for(water, "urgent", False) == Limits(90, 180, 1200, 45)
+    assert sla.limits_for(land, "urgent", False) == Limits(30, 60, 600, 15)
+    assert sla.limits_for(land, "normal", False) == Limits(DAY, DAY, 7 * DAY, 120)
 
 
 def test_urgent_green_channel_takes_the_tightest_of_both_tiers(make_category):
     category = make_category()
-    sla.save_policy(category, Tier.URGENT, Limits(30, 300, 900))
-    sla.save_policy(category, Tier.GREEN, Limits(60, 100, 2000))
+    sla.save_policy(category, Tier.URGENT, Limits(30, 300, 900, 40))
+    sla.save_policy(category, Tier.GREEN, Limits(60, 100, 2000, 90))
     db.session.commit()
-    assert sla.limits_for(category, "urgent", True) == Limits(30, 100, 900)
+    assert sla.limits_for(category, "urgent", True) == Limits(30, 100, 900, 40)
 
 
 def test_saving_twice_updates_the_row_and_resetting_drops_it(make_category):
     category = make_category()
-    sla.save_policy(category, Tier.NORMAL, Limits(100, 200, 3000))
-    sla.save_policy(category, Tier.NORMAL, Limits(110, 210, 3100))
+    sla.save_policy(category, Tier.NORMAL, Limits(100, 200, 3000, 60))
+    sla.save_policy(category, Tier.NORMAL, Limits(110, 210, 3100, 30))
     db.session.commit()
     assert db.session.query(SlaPolicy).count() == 1
-    assert sla.limits_for(category, "normal", False) == Limits(110, 210, 3100)
+    assert sla.limits_for(category, "normal", False) == Limits(110, 210, 3100, 30)
     assert sla.reset_policy(category, Tier.NORMAL) is True
     assert sla.reset_policy(category, Tier.NORMAL) is False
-    assert sla.limits_for(category, "normal", False) == Limits(DAY, DAY, 7 * DAY)
+    assert sla.limits_for(category, "normal", False) == Limits(DAY, DAY, 7 * DAY, 120)
 
 
 def test_saving_nonsense_limits_is_refused(make_category):
     with pytest.raises(ValueError):
-        sla.save_policy(make_category(), Tier.NORMAL, Limits(500, 100, 400))
+        sla.save_policy(make_category(), Tier.NORMAL, Limits(500, 100, 400, 60))
     with pytest.raises(ValueError):
-        sla.save_policy(None, Tier.NORMAL, Limits(0, 100, 400))
+        sla.save_policy(None, Tier.NORMAL, Limits(0, 100, 400, 60))
+    with pytest.raises(ValueError):
+        sla.save_policy(None, Tier.NORMAL, Limits(60, 100, 400, 0))
 
 
 # --- the clocks of one ticket ----------------------------------------------------------------

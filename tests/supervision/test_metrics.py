@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 
+from servicedesk.auth.models import Role
+from servicedesk.extensions import db
 from servicedesk.supervision import queries as reports
 from servicedesk.supervision.periods import local_period, named_period, previous_period
 from servicedesk.supervision.queries import Figure
@@ -17,8 +19,13 @@ NOW = "2026-03-20 10:00"
 
 #: (numerator, denominator) per metric for the whole park in March; counts have no denominator.
 PARK_MARCH = {
+    # filed T1 T2 T3 T4, each dispatched within its two working hours (T1, T2 by the rules at
+    # filing; T3 1 h after filing, and again 1 h after its return; T4 after 30 min)
+    "dispatch_on_time": (4, 4),
     "sign_on_time": (2, 4),  # dispatched T1 T2 T3(to A) T4: T1 and T4 signed in time
-    "response": (1, 4),  # only T1 contacted in time (T2 late, T3 never, T4 withdrawn first)
+    "response": (1, 4),  # filed T1-T4: only T1 contacted in time (T2 late, T3 never, T4 withdrawn)
+    # from filing to first contact: T1 90 min; T2 Mon 10:00 to Wed 11:00 = 360 + 420 + 120
+    "response_time": (90 + 900, 2),
     "resolved_on_time": (1, 2),  # T1 late, T2 (second resolution) in time
     "solved": (1, 2),  # T1 confirmed; T2 auto-closed on an unsatisfied rating
     "satisfaction": (1, 2),  # T1 satisfied, T2's last word unsatisfied
@@ -115,3 +122,47 @@ def test_periods_are_local_days():
     assert previous_period(custom, TZ).first == date(2026, 2, 28)
     assert named_period("last_month", date(2026, 1, 15), TZ).first == date(2025, 12, 1)
     assert named_period("this_year", date(2026, 1, 15), TZ).last == date(2026, 12, 31)
+
+
+def test_a_slow_dispatch_cannot_hide_in_the_response_figures(
+    march, clock, make_user, make_enterprise
+):
+    """T6 waits two days for dispatch, then its task force answers within the hour: its own
+    first-contact deadline is met, yet the response was late. T7 was never dispatched."""
+    from servicedesk.tickets import casework, services
+    from servicedesk.tickets.models import Category
+
+    contact = make_user(Role.ENTERPRISE_CONTACT, enterprise=make_enterprise(name="无链企业"))
+    category = db.session.get(Category, march.category_id)  # no default task force: unrouted
+
+    def file(when: str):
+        clock(when)
+        ticket = services.file_ticket(
+            contact,
+            category=category,
+            urgency="normal",
+            title="诉求",
+            description="说明",
+            preferred_channel="email",
+        )
+        db.session.commit()
+        return ticket
+
+    t6 = file("2026-03-16 10:00")  # Monday; dispatch due 12:00
+    clock("2026-03-18 10:00")
+    services.dispatch(march.dispatcher, t6, march.team_b)
+    clock("2026-03-18 10:15")
+    casework.sign(march.member_b, t6)
+    clock("2026-03-18 10:30")
+    casework.reply(march.member_b, t6, "已联系")
+    db.session.commit()
+    assert (t6.dispatched_on_time, t6.contacted_on_time) == (False, True)
+    file("2026-03-17 10:00")  # T7: still waiting on the 20th, its dispatch deadline long past
+
+    now = clock(NOW)
+    figures = counted(reports.rows_for("park", MARCH, None, now)[0].current)
+    assert figures["dispatch_on_time"] == (4, 6)  # T6 late, T7 overdue and still waiting
+    assert figures["response"] == (1, 6)  # T6 answered in its own time, but late from filing
+    # T6: Mon 10:00-17:30 (360) + Tue (420) + Wed 09:00-10:30 (90)
+    assert figures["response_time"] == (90 + 900 + 870, 3)
+    assert figures["overdue"] == (2, 3)  # T3 and the undispatched T7, of T3 T6 T7

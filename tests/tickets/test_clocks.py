@@ -22,6 +22,7 @@ class Shape:
     signed_at: datetime | None = None
     first_contact_at: datetime | None = None
     resolved_at: datetime | None = None
+    dispatch_due_at: datetime | None = datetime(2026, 11, 30, 11, 0)
     sign_due_at: datetime | None = datetime(2026, 11, 30, 11, 30)
     first_contact_due_at: datetime | None = datetime(2026, 12, 1, 9, 30)
     resolve_due_at: datetime | None = datetime(2026, 12, 7, 9, 30)
@@ -48,11 +49,30 @@ def test_a_met_deadline_stops_its_clock_and_a_restart_moves_the_start():
     assert next_due(shape) == shape.resolve_due_at
 
 
-def test_no_clock_runs_while_paused_or_away_from_a_task_force():
+def test_no_clock_runs_while_paused_or_away_from_a_task_force_and_the_dispatcher():
     assert running_clocks(Shape(paused_at=datetime(2026, 11, 30, 10, 0))) == []
-    for status in ("filed", "waiting_enterprise", "returned", "resolved", "closed"):
+    for status in ("waiting_enterprise", "resolved", "closed", "withdrawn"):
         assert running_clocks(replace(Shape(), status=status)) == []
     assert next_due(Shape(status="resolved")) is None
+
+
+def test_a_filed_ticket_runs_only_the_dispatch_clock_from_filing():
+    waiting = Shape(status="filed", dispatched_at=None)
+    assert running_clocks(waiting) == [Clock(Stage.DISPATCH, FILED, datetime(2026, 11, 30, 11, 0))]
+    assert next_due(waiting) == datetime(2026, 11, 30, 11, 0)
+    # A ticket filed before the dispatch clock existed has none (the tick gives it one).
+    assert running_clocks(replace(waiting, dispatch_due_at=None)) == []
+
+
+def test_a_returned_ticket_runs_the_dispatch_clock_from_the_return():
+    returned_at = datetime(2026, 12, 1, 14, 0)
+    due = datetime(2026, 12, 1, 16, 0)
+    shape = Shape(status="returned", clock_started_at=returned_at, dispatch_due_at=due)
+    assert running_clocks(shape) == [Clock(Stage.DISPATCH, returned_at, due)]
+
+
+def test_once_dispatched_the_dispatch_deadline_no_longer_runs():
+    assert Stage.DISPATCH not in [c.stage for c in running_clocks(Shape())]
 
 
 def test_a_stage_without_a_deadline_has_no_clock():
